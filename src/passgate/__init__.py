@@ -1,0 +1,3 @@
+"""passgate: self-hosted passwordless authentication speaking the Descope API."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from passgate.cli import main
+
+raise SystemExit(main())

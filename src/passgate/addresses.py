@@ -1,0 +1,68 @@
+"""Email addresses and phone numbers: validation, normalisation and masking.
+
+Email syntax is checked by ``email-validator`` (no DNS); phones by ``phonenumbers`` and
+stored in E.164. Login IDs that are emails are lower-cased, so ``A@x.io`` and ``a@x.io``
+are one user.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from passgate.errors import InvalidArgument
+
+
+def normalize_email(address: str) -> str:
+    """The canonical, lower-cased form of ``address``; ``InvalidArgument`` if malformed."""
+    try:
+        result = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidArgument(f"Invalid email address: {exc}") from exc
+    return result.normalized.lower()
+
+
+def normalize_phone(number: str) -> str:
+    """``number`` in E.164 (``+12125551234``); ``InvalidArgument`` if not a valid number.
+
+    Numbers must be international (leading ``+`` and country code): the server has no
+    region to guess from.
+    """
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidArgument("Invalid phone number: use international format, e.g. +14155550100") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidArgument("Invalid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def looks_like_email(login_id: str) -> bool:
+    """Whether ``login_id`` is meant as an email (contains ``@``)."""
+    return "@" in login_id
+
+
+def looks_like_phone(login_id: str) -> bool:
+    """Whether ``login_id`` is meant as a phone number (starts with ``+``)."""
+    return login_id.startswith("+")
+
+
+def normalize_login_id(login_id: str) -> str:
+    """Canonical login ID: emails lower-cased, phones E.164, anything else trimmed."""
+    stripped = login_id.strip()
+    if looks_like_email(stripped):
+        return normalize_email(stripped)
+    if looks_like_phone(stripped):
+        return normalize_phone(stripped)
+    return stripped
+
+
+def mask_email(address: str) -> str:
+    """``d***@example.com``: first character of the local part, the domain kept."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(number: str) -> str:
+    """``+*******1234``: only the last four digits kept."""
+    return "+" + "*" * max(len(number) - 5, 0) + number[-4:]

@@ -1,0 +1,1 @@
+"""The product: authentication flows. No HTTP, no vendor SDKs; storage through its port."""

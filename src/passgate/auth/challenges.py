@@ -1,0 +1,132 @@
+"""One-time code challenges: issue, and check-and-consume atomically.
+
+The check follows Kratos' order: count the attempt first (a guarded ``UPDATE``), then
+compare HMACs in constant time, then consume with an ``UPDATE ... WHERE state='pending'``
+whose row count says who won. Failed attempts are committed before the error is raised,
+so a failing request still uses up its attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from passgate.auth.context import AuthContext
+from passgate.crypto.codes import code_matches, generate_code, hash_code
+from passgate.errors import PassgateError, TooManyAttempts, WrongCode
+from passgate.identifiers import new_opaque_id
+from passgate.models import Method, Project
+from passgate.storage import challenges_store
+from passgate.storage.challenges_store import Challenge
+from passgate.storage.database import Transaction
+
+T = TypeVar("T")
+
+FAILURE_WINDOW_MS = 24 * 3600 * 1000
+ANY_METHOD = "any"  # an embedded (management-generated) code verifies at any method's route
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    challenge_id: str
+    code: str
+
+
+async def issue(
+    tx: Transaction,
+    ctx: AuthContext,
+    project: Project,
+    *,
+    login_id: str,
+    user_id: str | None,
+    purpose: str,
+    method: Method | None,
+    details: dict[str, Any],
+) -> IssuedCode:
+    """Create a fresh code for ``login_id``, invalidating its earlier ones."""
+    now_ms = ctx.now_ms()
+    challenge_id = new_opaque_id()
+    code = generate_code(project.settings.otp_length)
+    await challenges_store.supersede_pending(tx, project.id, login_id)
+    await challenges_store.insert_challenge(
+        tx,
+        Challenge(
+            id=challenge_id,
+            project_id=project.id,
+            login_id=login_id,
+            user_id=user_id,
+            purpose=purpose,
+            method=method.value if method else ANY_METHOD,
+            code_hash=hash_code(ctx.secrets, challenge_id, code),
+            state="pending",
+            attempts=0,
+            max_attempts=project.settings.otp_max_attempts,
+            details=details,
+            created_at_ms=now_ms,
+            expires_at_ms=now_ms + project.settings.otp_expiry_seconds * 1000,
+        ),
+    )
+    return IssuedCode(challenge_id=challenge_id, code=code)
+
+
+async def has_pending(tx: Transaction, ctx: AuthContext, project: Project, login_id: str) -> bool:
+    """Whether ``login_id`` has an unexpired pending code."""
+    newest = await challenges_store.latest(tx, project.id, login_id)
+    return newest is not None and newest.state == "pending" and newest.expires_at_ms > ctx.now_ms()
+
+
+async def verify_and_consume(
+    ctx: AuthContext,
+    project: Project,
+    *,
+    login_id: str,
+    method: Method,
+    code: str,
+    on_success: Callable[[Transaction, Challenge], Awaitable[T]],
+) -> T:
+    """Check ``code`` for ``login_id``; on success run ``on_success`` in the same transaction.
+
+    Raises ``WrongCode`` (wrong, expired, used, none pending) or ``TooManyAttempts`` (this
+    code burned, or the login ID over its daily failure budget).
+    """
+    async with ctx.db.transaction() as tx:
+        failure, challenge = await _check(tx, ctx, project, login_id, method, code)
+        if failure is None and challenge is not None:
+            return await on_success(tx, challenge)
+    assert failure is not None
+    raise failure
+
+
+async def _check(
+    tx: Transaction, ctx: AuthContext, project: Project, login_id: str, method: Method, code: str
+) -> tuple[PassgateError | None, Challenge | None]:
+    now_ms = ctx.now_ms()
+    challenge = await challenges_store.latest(tx, project.id, login_id)
+    if challenge is not None and challenge.state == "burned":
+        return TooManyAttempts("Too many attempts for this code; request a new one"), None
+    if challenge is None or challenge.state != "pending" or challenge.method not in (method.value, ANY_METHOD):
+        return WrongCode("No pending code for this login ID and method"), None
+    if challenge.expires_at_ms <= now_ms:
+        return WrongCode("The code has expired; request a new one"), None
+    failures = await challenges_store.failures_in_window(tx, project.id, login_id, now_ms - FAILURE_WINDOW_MS)
+    if failures >= project.settings.max_failed_verifications:
+        return TooManyAttempts("Too many failed verifications for this login ID; try again later"), None
+    attempts = await challenges_store.claim_attempt(tx, challenge.id)
+    if attempts is None:
+        return TooManyAttempts("Too many attempts for this code; request a new one"), None
+    if not code_matches(ctx.secrets, challenge.id, code, challenge.code_hash):
+        return await _record_wrong_code(tx, project, challenge, attempts, now_ms), None
+    if not await challenges_store.consume(tx, challenge.id, now_ms):
+        return WrongCode("The code was already used"), None
+    return None, challenge
+
+
+async def _record_wrong_code(
+    tx: Transaction, project: Project, challenge: Challenge, attempts: int, now_ms: int
+) -> PassgateError:
+    await challenges_store.record_failure(tx, project.id, challenge.login_id, now_ms, FAILURE_WINDOW_MS)
+    if attempts >= challenge.max_attempts:
+        await challenges_store.burn(tx, challenge.id)
+        return WrongCode("Wrong code; no attempts left for this code, request a new one")
+    return WrongCode(f"Wrong code ({challenge.max_attempts - attempts} attempts left)")

@@ -1,0 +1,33 @@
+"""What every flow needs, built once by ``wiring`` and passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from passgate.auth.keyring import KeyRing
+from passgate.auth.projects import ProjectDirectory
+from passgate.clock import Clock
+from passgate.crypto.sealing import Secrets
+from passgate.storage.database import Database
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    db: Database
+    secrets: Secrets
+    clock: Clock
+    keyring: KeyRing
+    projects: ProjectDirectory
+    notify_outbox: Callable[[], None]
+
+    def now_ms(self) -> int:
+        return int(self.clock.now() * 1000)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, as far as the transport knows."""
+
+    ip: str = ""
+    user_agent: str = ""

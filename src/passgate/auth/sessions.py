@@ -1,0 +1,202 @@
+"""Sessions: a refresh JWT (``drn=DSR``, tracked by ``jti`` so it can be revoked) and
+short-lived session JWTs (``drn=DS``, stateless) minted from it.
+
+Claims follow the Descope contract (§3.3): ``iss`` and ``aud`` are the project ID,
+``amr`` lists the factors, client-supplied custom claims live under ``nsec``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from passgate.auth.context import AuthContext, Caller
+from passgate.crypto import tokens
+from passgate.errors import InvalidRefreshToken, RevokedRefreshToken, UserDisabled
+from passgate.identifiers import new_opaque_id
+from passgate.models import Project, SessionTokens, User, UserStatus
+from passgate.storage import sessions_store, users_store
+from passgate.storage.database import Transaction
+from passgate.storage.sessions_store import SessionRecord
+
+SESSION_DRN = "DS"
+REFRESH_DRN = "DSR"
+_REFRESH_ONLY = frozenset({"jti"})
+# Claims passgate owns; custom claims may not shadow them.
+RESERVED_CLAIMS = frozenset(
+    {"sub", "iss", "aud", "iat", "exp", "nbf", "jti", "drn", "amr", "roles", "permissions", "tenants", "rexp", "dct", "tu", "su", "nsec", "dsub"}
+)
+
+
+def custom_claims(claims: dict[str, Any]) -> dict[str, Any]:
+    """``claims`` without any that passgate itself sets."""
+    return {name: value for name, value in claims.items() if name not in RESERVED_CLAIMS}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What an authentication earned, before tokens are signed."""
+
+    user: User
+    amr: list[str]
+    first_seen: bool = False
+    stepup: bool = False
+    nsec: dict[str, Any] = field(default_factory=dict)
+    claims: dict[str, Any] = field(default_factory=dict)  # management-supplied, top level
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    grant: Grant
+    record: SessionRecord
+
+
+@dataclass(frozen=True)
+class RefreshContext:
+    """A verified, live refresh token and whom it belongs to."""
+
+    claims: dict[str, Any]
+    record: SessionRecord
+    user: User
+
+
+async def open_session(tx: Transaction, ctx: AuthContext, project: Project, grant: Grant, caller: Caller) -> OpenedSession:
+    """Record a new refresh session in the caller's transaction (signing happens after commit)."""
+    now_ms = ctx.now_ms()
+    record = SessionRecord(
+        id=new_opaque_id(),
+        project_id=project.id,
+        user_id=grant.user.id,
+        amr=grant.amr,
+        ip=caller.ip,
+        created_at_ms=now_ms,
+        expires_at_ms=now_ms + project.settings.refresh_ttl_seconds * 1000,
+        revoked_at_ms=None,
+    )
+    await sessions_store.insert_session(tx, record, caller.user_agent)
+    return OpenedSession(grant=grant, record=record)
+
+
+async def mint(ctx: AuthContext, project: Project, opened: OpenedSession) -> SessionTokens:
+    """Sign the refresh JWT and a first session JWT for an opened session."""
+    key = await ctx.keyring.signing_key(project.id)
+    grant, record = opened.grant, opened.record
+    iat = int(ctx.clock.now())
+    refresh_exp = record.expires_at_ms // 1000
+    refresh_claims = {**custom_claims(grant.claims), **_base_claims(project, grant.user, grant.amr, iat, refresh_exp, REFRESH_DRN)}
+    refresh_claims["jti"] = record.id
+    if grant.nsec:
+        refresh_claims["nsec"] = grant.nsec
+    refresh_jwt = tokens.sign(refresh_claims, key)
+    # Step-up marks only this first session JWT: a refresh must not extend it.
+    session_only = {"su": True} if grant.stepup else {}
+    return await _tokens_for(
+        ctx, project, grant.user, refresh_claims, refresh_jwt, first_seen=grant.first_seen, session_only=session_only
+    )
+
+
+async def _tokens_for(
+    ctx: AuthContext,
+    project: Project,
+    user: User,
+    refresh_claims: dict[str, Any],
+    refresh_jwt: str,
+    *,
+    first_seen: bool,
+    session_only: dict[str, Any] | None = None,
+) -> SessionTokens:
+    key = await ctx.keyring.signing_key(project.id)
+    iat = int(ctx.clock.now())
+    refresh_exp = int(refresh_claims["exp"])
+    session_exp = min(iat + project.settings.session_ttl_seconds, refresh_exp)
+    carried = {name: value for name, value in refresh_claims.items() if name not in _REFRESH_ONLY}
+    claims = {**carried, **_base_claims(project, user, list(refresh_claims.get("amr", [])), iat, session_exp, SESSION_DRN)}
+    claims.update(roles=[], permissions=[], tenants={})
+    claims.update(session_only or {})
+    claims["rexp"] = datetime.fromtimestamp(refresh_exp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return SessionTokens(
+        session_jwt=tokens.sign(claims, key),
+        refresh_jwt=refresh_jwt,
+        session_expires_at=session_exp,
+        refresh_expires_at=refresh_exp,
+        refresh_max_age=max(refresh_exp - iat, 0),
+        user=user,
+        first_seen=first_seen,
+    )
+
+
+def _base_claims(project: Project, user: User, amr: list[str], iat: int, exp: int, drn: str) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "sub": user.id,
+        "iss": project.id,
+        "aud": [project.id],
+        "iat": iat,
+        "exp": exp,
+        "drn": drn,
+        "amr": amr,
+    }
+    if user.test:
+        claims["tu"] = True
+    return claims
+
+
+async def authenticate_refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> RefreshContext:
+    """Check a refresh JWT fully: signature, ``drn``, expiry, revocation, user enabled."""
+    if not refresh_jwt:
+        raise InvalidRefreshToken("A refresh token is required (Authorization: Bearer <projectId>:<refreshJwt>)")
+    claims = await _verified_claims(ctx, project, refresh_jwt)
+    if claims.get("drn") != REFRESH_DRN or not isinstance(claims.get("jti"), str):
+        raise InvalidRefreshToken("Not a refresh token")
+    async with ctx.db.transaction(write=False) as tx:
+        record = await sessions_store.get_session(tx, project.id, claims["jti"])
+        user = await users_store.find_by_id(tx, project.id, claims["sub"]) if record else None
+    if record is None or user is None or record.user_id != user.id:
+        raise RevokedRefreshToken()
+    if record.revoked_at_ms is not None:
+        raise RevokedRefreshToken()
+    if user.status is UserStatus.DISABLED:
+        raise UserDisabled()
+    return RefreshContext(claims=claims, record=record, user=user)
+
+
+async def _verified_claims(ctx: AuthContext, project: Project, token: str) -> dict[str, Any]:
+    try:
+        kid = tokens.unverified_kid(token)
+        key = await ctx.keyring.verifying_key(project.id, kid)
+        return tokens.verify(token, lambda _kid: key, issuer=project.id, now=ctx.clock.now())
+    except tokens.TokenInvalid as exc:
+        raise InvalidRefreshToken(f"Invalid refresh token: {exc}") from exc
+
+
+async def refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> SessionTokens:
+    """A new session JWT from a live refresh JWT (the refresh JWT itself is kept)."""
+    current = await authenticate_refresh(ctx, project, refresh_jwt)
+    assert refresh_jwt is not None
+    return await _tokens_for(ctx, project, current.user, current.claims, refresh_jwt, first_seen=False)
+
+
+async def logout(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> None:
+    """Revoke this refresh token."""
+    current = await authenticate_refresh(ctx, project, refresh_jwt)
+    async with ctx.db.transaction() as tx:
+        await sessions_store.revoke(tx, current.record.id, ctx.now_ms())
+
+
+async def logout_all(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> None:
+    """Revoke every refresh token of the user."""
+    current = await authenticate_refresh(ctx, project, refresh_jwt)
+    async with ctx.db.transaction() as tx:
+        await sessions_store.revoke_all_of_user(tx, current.user.id, ctx.now_ms())
+
+
+async def me(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> User:
+    """The signed-in user."""
+    return (await authenticate_refresh(ctx, project, refresh_jwt)).user
+
+
+async def history(ctx: AuthContext, project: Project, refresh_jwt: str | None, limit: int = 100) -> list[SessionRecord]:
+    """The signed-in user's sign-ins, newest first."""
+    current = await authenticate_refresh(ctx, project, refresh_jwt)
+    async with ctx.db.transaction(write=False) as tx:
+        return await sessions_store.history(tx, current.user.id, limit)

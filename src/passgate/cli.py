@@ -1,0 +1,147 @@
+"""The ``passgate`` command: serve, migrate, project management.
+
+Every subcommand reads the same configuration (``PASSGATE_*`` variables, ``--data-dir``)
+and works while a server runs on the same database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from passgate.clock import SystemClock
+from passgate.config import Settings
+from passgate.mgmt.projects import CreatedProject, create_project, list_projects
+from passgate.storage import migrate
+from passgate.storage.database import open_database
+from passgate.wiring import load_secrets
+
+SNIPPET = """\
+    from descope import DescopeClient, DeliveryMethod
+    client = DescopeClient(project_id="{project_id}", base_url="{base_url}")
+    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, "you@example.com")
+    jwt = client.otp.verify_code(DeliveryMethod.EMAIL, "you@example.com", input("code: "))
+    print(client.validate_session(jwt["sessionToken"]["jwt"])["userId"])"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="passgate", description="Self-hosted passwordless auth speaking the Descope API.")
+    parser.add_argument("--data-dir", help="data directory (env PASSGATE_DATA_DIR, default ./.passgate)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the HTTP server (applies migrations first)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=4000, help="port to bind (default 4000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+
+    commands.add_parser("migrate", help="apply database schema migrations")
+
+    project = commands.add_parser("project", help="manage projects")
+    project_commands = project.add_subparsers(dest="project_command", required=True, metavar="ACTION")
+    create = project_commands.add_parser("create", help="create a project and print its ID and management key")
+    create.add_argument("--name", required=True, help="project name")
+    create.add_argument("--json", action="store_true", help="print one JSON object")
+    listing = project_commands.add_parser("list", help="list projects")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if args.data_dir:
+        os.environ["PASSGATE_DATA_DIR"] = args.data_dir  # workers re-read the environment
+    return Settings()
+
+
+async def _create_project(settings: Settings, name: str) -> CreatedProject:
+    db = await open_database(settings.resolved_database_url(), pool_size=1)
+    try:
+        return await create_project(db, load_secrets(settings), SystemClock(), name=name)
+    finally:
+        await db.close()
+
+
+async def _projects(settings: Settings) -> list[dict[str, str]]:
+    db = await open_database(settings.resolved_database_url(), pool_size=1)
+    try:
+        return [{"projectId": p.id, "name": p.name} for p in await list_projects(db)]
+    finally:
+        await db.close()
+
+
+def _first_start(settings: Settings, base_url: str) -> None:
+    """Create and announce a default project when the database has none."""
+    if asyncio.run(_projects(settings)):
+        for project in asyncio.run(_projects(settings)):
+            print(f"passgate: project {project['projectId']} ({project['name']})", file=sys.stderr)
+        return
+    created = asyncio.run(_create_project(settings, "default"))
+    project_id = created.project.id
+    print(
+        "\n".join(
+            [
+                "",
+                "passgate: first start — created a project",
+                f"  base URL        {base_url}",
+                f"  project ID      {project_id}",
+                f"  management key  {created.management_key}   (shown once: store it now)",
+                "",
+                "Sign in with the descope SDK (pip install descope==2.16.0):",
+                SNIPPET.format(project_id=project_id, base_url=base_url),
+                "",
+            ]
+        ),
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    migrate.upgrade(settings.resolved_database_url())
+    base_url = settings.public_url or f"http://{args.host}:{args.port}"
+    _first_start(settings, base_url)
+    uvicorn.run(
+        "passgate.web.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level,
+        access_log=False,
+        proxy_headers=False,
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``passgate`` command."""
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    if args.command == "serve":
+        return _serve(settings, args)
+    migrate.upgrade(settings.resolved_database_url())
+    if args.command == "migrate":
+        print("passgate: database is at the newest schema", file=sys.stderr)
+        return 0
+    if args.project_command == "create":
+        created = asyncio.run(_create_project(settings, args.name))
+        if args.json:
+            print(json.dumps({"projectId": created.project.id, "name": args.name, "managementKey": created.management_key}))
+        else:
+            print(f"project ID      {created.project.id}\nmanagement key  {created.management_key}   (shown once)")
+        return 0
+    projects = asyncio.run(_projects(settings))
+    if args.json:
+        print(json.dumps(projects))
+    else:
+        for project in projects:
+            print(f"{project['projectId']}  {project['name']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Cryptography: one-time codes, sealing secrets at rest, signing keys, JWTs."""

@@ -1,0 +1,160 @@
+"""The one error tree. Each class carries its Descope ``errorCode`` and HTTP status.
+
+``web/errors.py`` renders any ``PassgateError`` as
+``{"errorCode", "errorDescription", "errorMessage", "message"}``. Codes are stable: the
+catalogue is in ``docs/errors.md``; never reuse or renumber one.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class PassgateError(Exception):
+    """Base of every error a client may see."""
+
+    code: ClassVar[str] = "E011001"
+    status: ClassVar[int] = 400
+    description: ClassVar[str] = "Bad request"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.description
+        super().__init__(self.message)
+
+
+# --- request shape (E0110xx) -------------------------------------------------------------
+class BadRequest(PassgateError):
+    """The request could not be parsed (malformed JSON, wrong content)."""
+
+    code, status, description = "E011001", 400, "Bad request"
+
+
+class MissingArgument(PassgateError):
+    """A required field was absent or empty."""
+
+    code, status, description = "E011002", 400, "Missing arguments"
+
+
+class ValidationFailed(PassgateError):
+    """A field had the wrong type or shape."""
+
+    code, status, description = "E011003", 400, "Request validation failed"
+
+
+class InvalidArgument(PassgateError):
+    """A field was well-typed but not acceptable (bad email, bad phone, bad method)."""
+
+    code, status, description = "E011004", 400, "Invalid arguments"
+
+
+class PayloadTooLarge(PassgateError):
+    """The request body exceeded the server's cap."""
+
+    code, status, description = "E011005", 413, "Request body too large"
+
+
+class NotFound(PassgateError):
+    """No such route."""
+
+    code, status, description = "E011006", 404, "Not found"
+
+
+class MethodNotAllowed(PassgateError):
+    """The route exists but not for this HTTP method."""
+
+    code, status, description = "E011007", 405, "Method not allowed"
+
+
+# --- credentials (E0111xx) ----------------------------------------------------------------
+class Unauthorized(PassgateError):
+    """Missing or malformed Authorization bearer, or unknown project."""
+
+    code, status, description = "E011101", 401, "Unauthorized"
+
+
+class InvalidManagementKey(PassgateError):
+    """The management key is missing, wrong, revoked or of another project."""
+
+    code, status, description = "E011102", 401, "Invalid management key"
+
+
+# --- OTP (E0611xx, Descope's) --------------------------------------------------------------
+class WrongCode(PassgateError):
+    """The code did not match, expired, was used, or none is pending."""
+
+    code, status, description = "E061102", 401, "Failed to verify OTP code"
+
+
+class TooManyAttempts(PassgateError):
+    """The code (or the login ID) has used up its verification attempts."""
+
+    code, status, description = "E061103", 401, "Too many OTP attempts"
+
+
+# --- users (E0621xx) -----------------------------------------------------------------------
+class UserAlreadyExists(PassgateError):
+    """Sign-up for a login ID that is taken."""
+
+    code, status, description = "E062107", 400, "User already exists"
+
+
+class UserNotFound(PassgateError):
+    """Sign-in for a login ID that does not exist."""
+
+    code, status, description = "E062108", 400, "User not found"
+
+
+class UserDisabled(PassgateError):
+    """The user is disabled and cannot authenticate or refresh."""
+
+    code, status, description = "E062109", 401, "User is disabled"
+
+
+# --- sessions (E0640xx) --------------------------------------------------------------------
+class InvalidRefreshToken(PassgateError):
+    """Missing, malformed, expired, foreign or wrong-type refresh JWT."""
+
+    code, status, description = "E064002", 401, "Invalid refresh token"
+
+
+class RevokedRefreshToken(PassgateError):
+    """The refresh JWT was revoked by logout (Descope's code)."""
+
+    code, status, description = "E064001", 401, "Token expired because the user logged out"
+
+
+# --- management (E1121xx) ------------------------------------------------------------------
+class ManagedUserNotFound(PassgateError):
+    """Management lookup of a user that does not exist (Descope's code)."""
+
+    code, status, description = "E112102", 404, "User not found"
+
+
+class NotATestUser(PassgateError):
+    """A test-only helper was called for a user that is not a test user."""
+
+    code, status, description = "E112103", 400, "User is not a test user"
+
+
+class Conflict(PassgateError):
+    """The change would break a uniqueness rule (login ID taken)."""
+
+    code, status, description = "E112104", 409, "Conflict"
+
+
+# --- server (E0xxxxx) ----------------------------------------------------------------------
+class InternalError(PassgateError):
+    """A server fault. Never used for client input."""
+
+    code, status, description = "E010001", 500, "Internal server error"
+
+
+def all_error_classes() -> list[type[PassgateError]]:
+    """Every concrete error class, for the catalogue test."""
+    found: list[type[PassgateError]] = []
+    pending: list[type[PassgateError]] = [PassgateError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found

@@ -1,0 +1,1 @@
+"""The management side: projects, management keys, users, test helpers. No HTTP."""

@@ -1,0 +1,63 @@
+"""Projects and management keys.
+
+Management keys are shown once and stored as SHA-256 digests: they are 256-bit random
+strings, so a fast unkeyed hash is enough to make a stolen table useless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from passgate.auth.keyring import create_signing_key
+from passgate.clock import Clock
+from passgate.crypto.sealing import Secrets
+from passgate.errors import InvalidManagementKey
+from passgate.identifiers import new_key_id, new_management_key, new_project_id
+from passgate.models import Project, ProjectSettings
+from passgate.storage import projects_store
+from passgate.storage.database import Database
+
+
+@dataclass(frozen=True)
+class CreatedProject:
+    project: Project
+    management_key: str  # cleartext, shown once
+
+
+def hash_management_key(cleartext: str) -> str:
+    return hashlib.sha256(cleartext.encode()).hexdigest()
+
+
+async def create_project(
+    db: Database, secrets: Secrets, clock: Clock, *, name: str, settings: ProjectSettings | None = None
+) -> CreatedProject:
+    """A new project with its first signing key and management key, in one transaction."""
+    now = clock.now()
+    now_ms = int(now * 1000)
+    project = Project(id=new_project_id(), name=name, settings=settings or ProjectSettings(), created_at=now)
+    key = new_management_key()
+    async with db.transaction() as tx:
+        await projects_store.insert_project(tx, project)
+        await create_signing_key(tx, secrets, project_id=project.id, alg=project.settings.jwt_algorithm, now_ms=now_ms)
+        await projects_store.insert_management_key(
+            tx, key_id=new_key_id(), project_id=project.id, key_hash=hash_management_key(key), name="default", now_ms=now_ms
+        )
+    return CreatedProject(project=project, management_key=key)
+
+
+async def list_projects(db: Database) -> list[Project]:
+    async with db.transaction(write=False) as tx:
+        return await projects_store.list_projects(tx)
+
+
+async def authenticate_management_key(db: Database, project_id: str, cleartext: str | None) -> None:
+    """Accept only an unrevoked key of this very project; ``InvalidManagementKey`` otherwise."""
+    if not cleartext:
+        raise InvalidManagementKey("A management key is required (Authorization: Bearer <projectId>:<managementKey>)")
+    async with db.transaction(write=False) as tx:
+        row = await projects_store.find_active_management_key(tx, hash_management_key(cleartext))
+    # compare_digest: the lookup is by digest, but keep the project check free of timing hints
+    if row is None or not hmac.compare_digest(row["project_id"], project_id):
+        raise InvalidManagementKey()

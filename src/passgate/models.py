@@ -1,0 +1,129 @@
+"""Domain values shared by every layer: projects, their settings, users, delivery methods.
+
+Plain data with no I/O. Wire spellings (Descope's camelCase) live in ``web/schemas.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from passgate.crypto.keys import DEFAULT_ALGORITHM, Algorithm
+
+
+class Method(StrEnum):
+    """How a one-time secret reaches the user (the ``{m}`` path suffix)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    VOICE = "voice"
+    WHATSAPP = "whatsapp"
+
+    @property
+    def is_phone(self) -> bool:
+        return self is not Method.EMAIL
+
+    @property
+    def amr(self) -> str:
+        """The JWT ``amr`` value for this method (voice counts as ``sms``, as in Descope)."""
+        return "sms" if self is Method.VOICE else self.value
+
+
+class ProjectSettings(BaseModel):
+    """Per-project behaviour, stored as JSON with the project and changeable at run time."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    otp_length: int = Field(default=6, ge=6, le=10)
+    otp_expiry_seconds: int = Field(default=300, ge=30, le=86_400)
+    otp_max_attempts: int = Field(default=5, ge=1, le=20)
+    max_failed_verifications: int = Field(
+        default=20, ge=1, le=10_000, description="Failed verifications per login ID per 24 h, across codes."
+    )
+    session_ttl_seconds: int = Field(default=600, ge=60, le=86_400)
+    refresh_ttl_seconds: int = Field(default=28 * 86_400, ge=300, le=365 * 86_400)
+    jwt_algorithm: Algorithm = DEFAULT_ALGORITHM
+
+
+@dataclass(frozen=True)
+class Project:
+    """A tenant of the server: its own users, keys and settings."""
+
+    id: str
+    name: str
+    settings: ProjectSettings
+    created_at: float
+
+
+class UserStatus(StrEnum):
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+    INVITED = "invited"
+
+
+@dataclass(frozen=True)
+class User:
+    """A user as stored; ``login_ids`` are in order, the primary first."""
+
+    id: str
+    project_id: str
+    login_ids: tuple[str, ...]
+    status: UserStatus
+    created_at: float
+    modified_at: float
+    name: str = ""
+    given_name: str = ""
+    middle_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    verified_email: bool = False
+    phone: str = ""
+    verified_phone: bool = False
+    test: bool = False
+    picture: str = ""
+    custom_attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    """The fields a caller may supply when a user is created."""
+
+    name: str = ""
+    given_name: str = ""
+    middle_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    phone: str = ""
+    picture: str = ""
+    verified_email: bool = False
+    verified_phone: bool = False
+    custom_attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SessionTokens:
+    """What a successful authentication hands back."""
+
+    session_jwt: str
+    refresh_jwt: str
+    session_expires_at: int
+    refresh_expires_at: int
+    refresh_max_age: int
+    user: User
+    first_seen: bool
+
+
+@dataclass(frozen=True)
+class LoginOptions:
+    """Descope ``loginOptions``: what the resulting session should carry."""
+
+    stepup: bool = False
+    mfa: bool = False
+    custom_claims: dict[str, Any] = field(default_factory=dict)
+    revoke_other_sessions: bool = False
+    template_id: str = ""
+    template_options: dict[str, str] = field(default_factory=dict)
+    locale: str = ""

@@ -1,0 +1,87 @@
+"""The outbox table: messages written in the same transaction as the secret they carry.
+
+States: ``queued`` → ``sending`` (leased) → ``sent`` | ``retry`` (due again at
+``available_at``) | ``failed`` | ``dropped`` (stale: its code expired or was used first).
+A ``sending`` row whose lease ran out is claimable again, so a dead worker loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from passgate.storage.database import Row, Transaction
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: str
+    project_id: str
+    channel: str
+    challenge_id: str | None
+    payload_sealed: str | None
+    attempts: int
+
+
+def _message(row: Row) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        project_id=row["project_id"],
+        channel=row["channel"],
+        challenge_id=row["challenge_id"],
+        payload_sealed=row["payload_sealed"],
+        attempts=row["attempts"],
+    )
+
+
+async def enqueue(tx: Transaction, message: OutboxMessage, now_ms: int) -> None:
+    await tx.execute(
+        "INSERT INTO outbox (id, project_id, channel, challenge_id, payload_sealed, state, attempts,"
+        " available_at, created_at) VALUES (:id, :p, :channel, :challenge, :payload, 'queued', 0, :now, :now)",
+        {
+            "id": message.id,
+            "p": message.project_id,
+            "channel": message.channel,
+            "challenge": message.challenge_id,
+            "payload": message.payload_sealed,
+            "now": now_ms,
+        },
+    )
+
+
+_CLAIM = (
+    "UPDATE outbox SET state = 'sending', attempts = attempts + 1, lease_until = :lease"
+    " WHERE id IN (SELECT id FROM outbox"
+    " WHERE (state IN ('queued', 'retry') AND available_at <= :now) OR (state = 'sending' AND lease_until < :now)"
+    " ORDER BY available_at LIMIT :n{lock}) RETURNING *"
+)
+
+
+async def claim_due(tx: Transaction, *, now_ms: int, lease_ms: int, limit: int, skip_locked: bool) -> list[OutboxMessage]:
+    """Lease up to ``limit`` due messages to the caller.
+
+    With ``skip_locked`` (PostgreSQL) concurrent workers never claim the same row.
+    """
+    sql = _CLAIM.format(lock=" FOR UPDATE SKIP LOCKED" if skip_locked else "")
+    rows = await tx.fetch_all(sql, {"now": now_ms, "lease": now_ms + lease_ms, "n": limit})
+    return [_message(row) for row in rows]
+
+
+async def finish(tx: Transaction, message_id: str, state: str, now_ms: int, error: str | None = None) -> None:
+    """Close a message as ``sent``, ``failed`` or ``dropped``; its sealed payload is erased."""
+    await tx.execute(
+        "UPDATE outbox SET state = :state, finished_at = :now, lease_until = NULL, payload_sealed = NULL,"
+        " last_error = :error WHERE id = :id",
+        {"id": message_id, "state": state, "now": now_ms, "error": error},
+    )
+
+
+async def schedule_retry(tx: Transaction, message_id: str, available_at_ms: int, error: str) -> None:
+    await tx.execute(
+        "UPDATE outbox SET state = 'retry', available_at = :at, lease_until = NULL, last_error = :error WHERE id = :id",
+        {"id": message_id, "at": available_at_ms, "error": error},
+    )
+
+
+async def count_by_state(tx: Transaction) -> dict[str, int]:
+    rows = await tx.fetch_all("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
+    return {row["state"]: int(row["n"]) for row in rows}

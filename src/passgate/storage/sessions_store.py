@@ -1,0 +1,83 @@
+"""Refresh-token sessions: one row per refresh JWT (its ``jti``), so logout can revoke it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from passgate.storage.database import Row, Transaction
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    project_id: str
+    user_id: str
+    amr: list[str]
+    ip: str
+    created_at_ms: int
+    expires_at_ms: int
+    revoked_at_ms: int | None
+
+
+def _record(row: Row) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"],
+        project_id=row["project_id"],
+        user_id=row["user_id"],
+        amr=json.loads(row["amr"]),
+        ip=row["ip"],
+        created_at_ms=row["created_at"],
+        expires_at_ms=row["expires_at"],
+        revoked_at_ms=row["revoked_at"],
+    )
+
+
+async def insert_session(tx: Transaction, record: SessionRecord, user_agent: str) -> None:
+    await tx.execute(
+        "INSERT INTO sessions (id, project_id, user_id, amr, ip, user_agent, created_at, expires_at)"
+        " VALUES (:id, :p, :u, :amr, :ip, :ua, :created, :expires)",
+        {
+            "id": record.id,
+            "p": record.project_id,
+            "u": record.user_id,
+            "amr": json.dumps(record.amr),
+            "ip": record.ip,
+            "ua": user_agent[:400],
+            "created": record.created_at_ms,
+            "expires": record.expires_at_ms,
+        },
+    )
+
+
+async def get_session(tx: Transaction, project_id: str, session_id: str) -> SessionRecord | None:
+    row = await tx.fetch_one(
+        "SELECT * FROM sessions WHERE id = :id AND project_id = :p", {"id": session_id, "p": project_id}
+    )
+    return _record(row) if row else None
+
+
+async def revoke(tx: Transaction, session_id: str, now_ms: int) -> None:
+    await tx.execute(
+        "UPDATE sessions SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL", {"id": session_id, "now": now_ms}
+    )
+
+
+async def revoke_all_of_user(tx: Transaction, user_id: str, now_ms: int) -> int:
+    """Revoke every live session of the user; the number revoked."""
+    return await tx.execute(
+        "UPDATE sessions SET revoked_at = :now WHERE user_id = :u AND revoked_at IS NULL", {"u": user_id, "now": now_ms}
+    )
+
+
+async def history(tx: Transaction, user_id: str, limit: int) -> list[SessionRecord]:
+    """The user's sign-ins, newest first (each session is one sign-in)."""
+    rows = await tx.fetch_all(
+        "SELECT * FROM sessions WHERE user_id = :u ORDER BY created_at DESC LIMIT :n", {"u": user_id, "n": limit}
+    )
+    return [_record(row) for row in rows]
+
+
+async def move_sessions(tx: Transaction, from_user_id: str, to_user_id: str) -> None:
+    """Re-home sign-in history when two users merge (the merged user's tokens are revoked first)."""
+    await tx.execute("UPDATE sessions SET user_id = :to WHERE user_id = :from", {"to": to_user_id, "from": from_user_id})

@@ -1,0 +1,150 @@
+"""The schema, defined once. Alembic migrations are generated from and checked against it.
+
+Conventions: times are unix **milliseconds** in BIGINT; JSON is TEXT (one code path for
+both backends); booleans are BOOLEAN (INTEGER 0/1 on SQLite).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("settings", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+management_keys = Table(
+    "management_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("alg", String(16), nullable=False),
+    Column("private_key_sealed", Text, nullable=False),
+    Column("public_jwk", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("retired_at", BigInteger, nullable=True),
+    Index("ix_signing_keys_project", "project_id", "status"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(400), nullable=False, server_default=""),
+    Column("given_name", String(200), nullable=False, server_default=""),
+    Column("middle_name", String(200), nullable=False, server_default=""),
+    Column("family_name", String(200), nullable=False, server_default=""),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("verified_email", Boolean, nullable=False, server_default="0"),
+    Column("phone", String(32), nullable=False, server_default=""),
+    Column("verified_phone", Boolean, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False),
+    Column("test", Boolean, nullable=False, server_default="0"),
+    Column("picture", String(2000), nullable=False, server_default=""),
+    Column("custom_attributes", Text, nullable=False, server_default="{}"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    Index("ix_users_project_created", "project_id", "created_at"),
+)
+
+login_ids = Table(
+    "login_ids",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("login_id", String(320), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Index("ix_login_ids_user", "user_id"),
+)
+
+challenges = Table(
+    "challenges",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("login_id", String(320), nullable=False),
+    Column("user_id", String(32), nullable=True),
+    Column("purpose", String(16), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("max_attempts", Integer, nullable=False),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_challenges_login", "project_id", "login_id", "state"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("login_id", String(320), primary_key=True),
+    Column("window_start", BigInteger, nullable=False),
+    Column("failures", Integer, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("amr", Text, nullable=False),
+    Column("ip", String(64), nullable=False, server_default=""),
+    Column("user_agent", String(400), nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+    Index("ix_sessions_user", "user_id", "created_at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("challenge_id", String(32), nullable=True),
+    Column("payload_sealed", Text, nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("available_at", BigInteger, nullable=False),
+    Column("lease_until", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_outbox_due", "state", "available_at"),
+)

@@ -1,0 +1,129 @@
+"""Users and their login IDs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from passgate.models import User, UserStatus
+from passgate.storage.database import Row, Transaction
+
+_USER_COLUMNS = (
+    "name",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "email",
+    "verified_email",
+    "phone",
+    "verified_phone",
+    "status",
+    "test",
+    "picture",
+    "custom_attributes",
+)
+
+
+def _user(row: Row, login_ids: list[str]) -> User:
+    return User(
+        id=row["id"],
+        project_id=row["project_id"],
+        login_ids=tuple(login_ids),
+        status=UserStatus(row["status"]),
+        created_at=row["created_at"] / 1000,
+        modified_at=row["modified_at"] / 1000,
+        name=row["name"],
+        given_name=row["given_name"],
+        middle_name=row["middle_name"],
+        family_name=row["family_name"],
+        email=row["email"],
+        verified_email=bool(row["verified_email"]),
+        phone=row["phone"],
+        verified_phone=bool(row["verified_phone"]),
+        test=bool(row["test"]),
+        picture=row["picture"],
+        custom_attributes=json.loads(row["custom_attributes"]),
+    )
+
+
+def _columns_of(user: User) -> dict[str, Any]:
+    values = {column: getattr(user, column) for column in _USER_COLUMNS}
+    values["status"] = user.status.value
+    values["custom_attributes"] = json.dumps(user.custom_attributes)
+    return values
+
+
+async def _login_ids_of(tx: Transaction, user_id: str) -> list[str]:
+    rows = await tx.fetch_all(
+        "SELECT login_id FROM login_ids WHERE user_id = :u ORDER BY position, login_id", {"u": user_id}
+    )
+    return [row["login_id"] for row in rows]
+
+
+async def find_by_login_id(tx: Transaction, project_id: str, login_id: str) -> User | None:
+    """The user owning ``login_id`` in the project, if any."""
+    row = await tx.fetch_one(
+        "SELECT u.* FROM login_ids l JOIN users u ON u.id = l.user_id"
+        " WHERE l.project_id = :p AND l.login_id = :l",
+        {"p": project_id, "l": login_id},
+    )
+    return _user(row, await _login_ids_of(tx, row["id"])) if row else None
+
+
+async def find_by_id(tx: Transaction, project_id: str, user_id: str) -> User | None:
+    row = await tx.fetch_one("SELECT * FROM users WHERE id = :u AND project_id = :p", {"u": user_id, "p": project_id})
+    return _user(row, await _login_ids_of(tx, row["id"])) if row else None
+
+
+async def login_id_owner(tx: Transaction, project_id: str, login_id: str) -> str | None:
+    """The ID of the user owning ``login_id``, if any (cheaper than loading the user)."""
+    row = await tx.fetch_one(
+        "SELECT user_id FROM login_ids WHERE project_id = :p AND login_id = :l", {"p": project_id, "l": login_id}
+    )
+    return row["user_id"] if row else None
+
+
+async def insert_user(tx: Transaction, user: User) -> None:
+    """Insert ``user`` and its login IDs; ``IntegrityViolation`` if a login ID is taken."""
+    columns = _columns_of(user)
+    names = ", ".join(columns)
+    values = ", ".join(f":{name}" for name in columns)
+    await tx.execute(
+        f"INSERT INTO users (id, project_id, created_at, modified_at, {names})"
+        f" VALUES (:id, :project_id, :created_at, :modified_at, {values})",
+        {
+            **columns,
+            "id": user.id,
+            "project_id": user.project_id,
+            "created_at": int(user.created_at * 1000),
+            "modified_at": int(user.modified_at * 1000),
+        },
+    )
+    await replace_login_ids(tx, user)
+
+
+async def update_user(tx: Transaction, user: User) -> None:
+    """Overwrite the stored profile and login IDs of ``user.id`` with ``user``."""
+    columns = _columns_of(user)
+    assignments = ", ".join(f"{name} = :{name}" for name in columns)
+    await tx.execute(
+        f"UPDATE users SET {assignments}, modified_at = :modified_at WHERE id = :id",
+        {**columns, "id": user.id, "modified_at": int(user.modified_at * 1000)},
+    )
+    await replace_login_ids(tx, user)
+
+
+async def replace_login_ids(tx: Transaction, user: User) -> None:
+    await tx.execute("DELETE FROM login_ids WHERE user_id = :u", {"u": user.id})
+    for position, login_id in enumerate(user.login_ids):
+        await tx.execute(
+            "INSERT INTO login_ids (project_id, login_id, user_id, position) VALUES (:p, :l, :u, :pos)",
+            {"p": user.project_id, "l": login_id, "u": user.id, "pos": position},
+        )
+
+
+async def delete_user(tx: Transaction, user_id: str) -> None:
+    """Delete the user, its login IDs and its sessions."""
+    await tx.execute("DELETE FROM sessions WHERE user_id = :u", {"u": user_id})
+    await tx.execute("DELETE FROM login_ids WHERE user_id = :u", {"u": user_id})
+    await tx.execute("DELETE FROM users WHERE id = :u", {"u": user_id})

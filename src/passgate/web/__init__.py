@@ -1,0 +1,1 @@
+"""HTTP: Descope's paths and JSON shapes. Thin: parse, call a flow, serialise."""

@@ -1,0 +1,60 @@
+"""Cap request bodies before anything reads them (ASGI middleware).
+
+A declared ``Content-Length`` over the cap is refused at once; a chunked body is counted
+as it streams and refused when it crosses the cap.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from passgate.errors import PayloadTooLarge
+from passgate.web.errors import error_body
+
+
+class BodyCap:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self._app = app
+        self._max = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self._max):
+            await _refuse(send, self._max)
+            return
+        await self._app(scope, self._counting(receive, send), send)
+
+    def _counting(self, receive: Receive, send: Send) -> Receive:
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self._max:
+                    raise _TooLarge()
+            return message
+
+        return counted
+
+
+class _TooLarge(PayloadTooLarge):
+    pass
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    body = json.dumps(error_body(PayloadTooLarge(f"Request body exceeds {limit} bytes"))).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

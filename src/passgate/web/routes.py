@@ -1,0 +1,54 @@
+"""The route table: every Descope path passgate serves, read top to bottom."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+
+from passgate.web import auth_otp, auth_session, health, mgmt_users
+from passgate.web.schemas import ErrorResponse
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": "A Descope error body"} for status in (400, 401, 404, 413, 429)
+}
+
+
+def _table() -> list[tuple[str, str, Callable[..., Any], str]]:
+    return [
+        # --- OTP (contract §2.1) --------------------------------------------------------------
+        ("POST", "/v1/auth/otp/signup/{method}", auth_otp.sign_up, "otp"),
+        ("POST", "/v1/auth/otp/signin/{method}", auth_otp.sign_in, "otp"),
+        ("POST", "/v1/auth/otp/signup-in/{method}", auth_otp.sign_up_or_in, "otp"),
+        ("POST", "/v1/auth/otp/verify/{method}", auth_otp.verify, "otp"),
+        ("POST", "/v1/auth/otp/update/email", auth_otp.update_email, "otp"),
+        ("POST", "/v1/auth/otp/update/phone/{method}", auth_otp.update_phone, "otp"),
+        # --- sessions (§2.6) and keys (§2.8) ----------------------------------------------------
+        ("POST", "/v1/auth/refresh", auth_session.refresh, "session"),
+        ("POST", "/v1/auth/logout", auth_session.logout, "session"),
+        ("POST", "/v1/auth/logoutall", auth_session.logout_all, "session"),
+        ("GET", "/v1/auth/me", auth_session.me, "session"),
+        ("GET", "/v1/auth/me/history", auth_session.history, "session"),
+        ("GET", "/v2/keys/{project_id}", auth_session.jwks, "keys"),
+        # --- management (§5) -----------------------------------------------------------------
+        ("POST", "/v1/mgmt/user/create", mgmt_users.create_user, "management"),
+        ("POST", "/v1/mgmt/user/create/test", mgmt_users.create_test_user, "management"),
+        ("GET", "/v1/mgmt/user", mgmt_users.load_user, "management"),
+        ("POST", "/v1/mgmt/user/delete", mgmt_users.delete_user, "management"),
+        ("POST", "/v1/mgmt/tests/generate/otp", mgmt_users.generate_otp, "management"),
+        ("GET", "/v1/mgmt/license", mgmt_users.license_tier, "management"),
+        # --- operations -------------------------------------------------------------------------
+        ("GET", "/healthz", health.healthz, "operations"),
+        ("GET", "/readyz", health.readyz, "operations"),
+    ]
+
+
+def router() -> APIRouter:
+    """All routes, each documented in ``/openapi.json`` from its request/response models."""
+    api = APIRouter()
+    for method, path, endpoint, tag in _table():
+        api.add_api_route(
+            path, endpoint, methods=[method], tags=[tag], responses=_ERRORS, operation_id=endpoint.__module__.rsplit(".", 1)[-1] + "_" + endpoint.__name__
+        )
+    return api

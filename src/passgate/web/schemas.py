@@ -1,0 +1,299 @@
+"""Request and response JSON shapes: the one place Descope's field names live.
+
+The same models validate requests, serialise responses and generate ``/openapi.json``.
+Requests accept ``null`` for every optional field and ignore unknown fields, as the
+SDKs require (Python sends explicit nulls; Go omits bodies).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from passgate.models import LoginOptions, SessionTokens, User, UserProfile
+from passgate.storage.sessions_store import SessionRecord
+
+LOGIN_ID = Field(default=None, max_length=320, description="The user's login ID (email, phone or username).")
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class LoginOptionsIn(Request):
+    stepup: bool | None = None
+    mfa: bool | None = None
+    customClaims: dict[str, Any] | None = None
+    revokeOtherSessions: bool | None = None
+    templateId: str | None = Field(default=None, max_length=200)
+    templateOptions: dict[str, str] | None = None
+    locale: str | None = Field(default=None, max_length=35)
+
+    def to_domain(self) -> LoginOptions:
+        return LoginOptions(
+            stepup=bool(self.stepup),
+            mfa=bool(self.mfa),
+            custom_claims=self.customClaims or {},
+            revoke_other_sessions=bool(self.revokeOtherSessions),
+            template_id=self.templateId or "",
+            template_options=self.templateOptions or {},
+            locale=self.locale or "",
+        )
+
+
+class SignUpUserIn(Request):
+    """The free-form ``user`` of a sign-up (also accepts snake_case, as the SDK sends in places)."""
+
+    name: str | None = Field(default=None, max_length=400)
+    givenName: str | None = Field(default=None, max_length=200, alias="givenName")
+    middleName: str | None = Field(default=None, max_length=200)
+    familyName: str | None = Field(default=None, max_length=200)
+    given_name: str | None = Field(default=None, max_length=200)
+    middle_name: str | None = Field(default=None, max_length=200)
+    family_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+
+    def to_profile(self) -> UserProfile:
+        return UserProfile(
+            name=self.name or "",
+            given_name=self.givenName or self.given_name or "",
+            middle_name=self.middleName or self.middle_name or "",
+            family_name=self.familyName or self.family_name or "",
+            email=self.email or "",
+            phone=self.phone or "",
+        )
+
+
+class OTPSignUpRequest(Request):
+    loginId: str | None = LOGIN_ID
+    user: SignUpUserIn | None = None
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    voice: str | None = Field(default=None, max_length=40)
+    whatsapp: str | None = Field(default=None, max_length=40)
+    loginOptions: LoginOptionsIn | None = None
+
+
+class OTPSignInRequest(Request):
+    loginId: str | None = LOGIN_ID
+    loginOptions: LoginOptionsIn | None = None
+
+
+class OTPVerifyRequest(Request):
+    loginId: str | None = LOGIN_ID
+    code: str | None = Field(default=None, max_length=20)
+
+
+class UpdateEmailRequest(Request):
+    loginId: str | None = LOGIN_ID
+    email: str | None = Field(default=None, max_length=320)
+    addToLoginIDs: bool | None = None
+    onMergeUseExisting: bool | None = None
+    templateOptions: dict[str, str] | None = None
+    templateId: str | None = Field(default=None, max_length=200)
+    providerId: str | None = Field(default=None, max_length=200)
+    locale: str | None = Field(default=None, max_length=35)
+    mfa: bool | None = None
+
+
+class UpdatePhoneRequest(Request):
+    loginId: str | None = LOGIN_ID
+    phone: str | None = Field(default=None, max_length=40)
+    addToLoginIDs: bool | None = None
+    onMergeUseExisting: bool | None = None
+    templateOptions: dict[str, str] | None = None
+    templateId: str | None = Field(default=None, max_length=200)
+    providerId: str | None = Field(default=None, max_length=200)
+    locale: str | None = Field(default=None, max_length=35)
+    mfa: bool | None = None
+
+
+class MaskedEmailResponse(BaseModel):
+    maskedEmail: str
+
+
+class MaskedPhoneResponse(BaseModel):
+    maskedPhone: str
+
+
+# --- users ---------------------------------------------------------------------------------
+class UserTenantOut(BaseModel):
+    tenantId: str
+    tenantName: str = ""
+    roleNames: list[str] = []
+    permissions: list[str] = []
+
+
+class UserResponse(BaseModel):
+    """Descope's User object (contract §4)."""
+
+    userId: str
+    loginIds: list[str]
+    name: str
+    givenName: str
+    middleName: str
+    familyName: str
+    email: str
+    verifiedEmail: bool
+    phone: str
+    verifiedPhone: bool
+    roleNames: list[str]
+    userTenants: list[UserTenantOut]
+    permissions: list[str]
+    status: str
+    externalIds: list[str]
+    picture: str
+    test: bool
+    customAttributes: dict[str, Any]
+    createdTime: int
+    modifiedTime: int
+    TOTP: bool = False
+    SAML: bool = False
+    SCIM: bool = False
+    OIDC: bool = False
+    push: bool = False
+    OAuth: dict[str, bool] = {}
+    webauthn: bool = False
+    password: bool = False
+    ssoAppIds: list[str] = []
+    editable: bool = True
+    consentExpiration: int = 0
+
+    @classmethod
+    def of(cls, user: User) -> UserResponse:
+        return cls(
+            userId=user.id,
+            loginIds=list(user.login_ids),
+            name=user.name,
+            givenName=user.given_name,
+            middleName=user.middle_name,
+            familyName=user.family_name,
+            email=user.email,
+            verifiedEmail=user.verified_email,
+            phone=user.phone,
+            verifiedPhone=user.verified_phone,
+            roleNames=[],
+            userTenants=[],
+            permissions=[],
+            status=user.status.value,
+            externalIds=list(user.login_ids),
+            picture=user.picture,
+            test=user.test,
+            customAttributes=user.custom_attributes,
+            createdTime=int(user.created_at),
+            modifiedTime=int(user.modified_at),
+        )
+
+
+class UserWrapper(BaseModel):
+    user: UserResponse
+
+
+class JWTResponse(BaseModel):
+    """Every verify, refresh and mgmt sign-in answers this (contract §2.0)."""
+
+    sessionJwt: str
+    refreshJwt: str
+    cookieDomain: str = ""
+    cookiePath: str = "/"
+    cookieMaxAge: int
+    cookieExpiration: int
+    sessionExpiration: int
+    user: UserResponse
+    firstSeen: bool
+
+    @classmethod
+    def of(cls, tokens: SessionTokens) -> JWTResponse:
+        return cls(
+            sessionJwt=tokens.session_jwt,
+            refreshJwt=tokens.refresh_jwt,
+            cookieMaxAge=tokens.refresh_max_age,
+            cookieExpiration=tokens.refresh_expires_at,
+            sessionExpiration=tokens.session_expires_at,
+            user=UserResponse.of(tokens.user),
+            firstSeen=tokens.first_seen,
+        )
+
+
+class EmptyResponse(BaseModel):
+    """``{}``: the SDKs parse every 2xx body as JSON."""
+
+
+class HistoryEntry(BaseModel):
+    userId: str
+    loginTime: int
+    city: str = ""
+    country: str = ""
+    ip: str = ""
+
+    @classmethod
+    def of(cls, record: SessionRecord) -> HistoryEntry:
+        return cls(userId=record.user_id, loginTime=record.created_at_ms // 1000, ip=record.ip)
+
+
+class JWKSResponse(BaseModel):
+    keys: list[dict[str, Any]]
+
+
+# --- management ----------------------------------------------------------------------------
+class MgmtUserCreateRequest(Request):
+    loginId: str | None = LOGIN_ID
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    displayName: str | None = Field(default=None, max_length=400)
+    name: str | None = Field(default=None, max_length=400)
+    givenName: str | None = Field(default=None, max_length=200)
+    middleName: str | None = Field(default=None, max_length=200)
+    familyName: str | None = Field(default=None, max_length=200)
+    picture: str | None = Field(default=None, max_length=2000)
+    customAttributes: dict[str, Any] | None = None
+    additionalLoginIds: list[str] | None = Field(default=None, max_length=20)
+    additionalIdentifiers: list[str] | None = Field(default=None, max_length=20)
+    verifiedEmail: bool | None = None
+    verifiedPhone: bool | None = None
+    test: bool | None = None
+
+    def to_profile(self) -> UserProfile:
+        return UserProfile(
+            name=self.displayName or self.name or "",
+            given_name=self.givenName or "",
+            middle_name=self.middleName or "",
+            family_name=self.familyName or "",
+            email=self.email or "",
+            phone=self.phone or "",
+            picture=self.picture or "",
+            verified_email=bool(self.verifiedEmail),
+            verified_phone=bool(self.verifiedPhone),
+            custom_attributes=self.customAttributes or {},
+        )
+
+
+class MgmtUserRefRequest(Request):
+    loginId: str | None = LOGIN_ID
+    userId: str | None = Field(default=None, max_length=64)
+
+
+class GenerateOTPRequest(Request):
+    loginId: str | None = LOGIN_ID
+    deliveryMethod: Literal["email", "sms", "voice", "whatsapp", "Embedded"] | None = None
+    loginOptions: LoginOptionsIn | None = None
+
+
+class GenerateOTPResponse(BaseModel):
+    loginId: str
+    code: str
+
+
+class LicenseResponse(BaseModel):
+    rateLimitTier: str = "tier4"
+
+
+class ErrorResponse(BaseModel):
+    """Every error (contract §1.4)."""
+
+    errorCode: str
+    errorDescription: str
+    errorMessage: str
+    message: str

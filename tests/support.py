@@ -1,0 +1,191 @@
+"""Test harness: real databases, a real uvicorn on 127.0.0.1, and the sender's recorded messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from passgate.clock import OffsetClock
+from passgate.config import Settings
+from passgate.mgmt.projects import CreatedProject, create_project
+from passgate.models import ProjectSettings
+from passgate.storage import migrate
+from passgate.storage.database import open_database
+from passgate.web.app import create_app
+from passgate.wiring import load_secrets
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+POSTGRES_ADMIN_URL = os.environ.get("PASSGATE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return False
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, uniquely named PostgreSQL database, dropped afterwards."""
+    import psycopg
+
+    if not postgres_available():
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but not reachable at {POSTGRES_ADMIN_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
+    name = f"passgate_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of ``backend`` (sqlite | postgres)."""
+    if backend == "postgres":
+        with fresh_postgres_database() as url:
+            migrate.upgrade(url)
+            yield url
+    else:
+        url = f"sqlite:///{tmp_path / 'passgate.db'}"
+        migrate.upgrade(url)
+        yield url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Inbox:
+    """Messages the file sender recorded, read the way a user would read their inbox."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def messages(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+
+    def wait_for(self, to: str, *, after: int = 0, timeout: float = 10.0) -> dict[str, Any]:
+        """The first message to ``to`` beyond the first ``after`` such messages."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.messages() if m["to"] == to]
+            if len(found) > after:
+                return found[after]
+            time.sleep(0.02)
+        raise AssertionError(f"no message to {to} within {timeout}s")
+
+    def count(self, to: str) -> int:
+        return len([m for m in self.messages() if m["to"] == to])
+
+    def code_for(self, to: str, *, after: int | None = None) -> str:
+        """The code in the newest (or the ``after``-th) message to ``to``."""
+        index = self.count(to) - 1 if after is None else after
+        message = self.wait_for(to, after=max(index, 0))
+        match = re.search(r"\b(\d{6,10})\b", message["text"].replace(" ", "") if message["channel"] == "voice" else message["text"])
+        assert match, message
+        return match.group(1)
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    project_id: str
+    management_key: str
+    inbox: Inbox
+    clock: OffsetClock
+    settings: Settings
+
+    def client(self, *, management: bool = False) -> Any:
+        from descope import DescopeClient
+
+        return DescopeClient(
+            project_id=self.project_id,
+            base_url=self.base_url,
+            management_key=self.management_key if management else None,
+        )
+
+
+def make_project(settings: Settings, *, name: str = "test", project_settings: ProjectSettings | None = None) -> CreatedProject:
+    async def run() -> CreatedProject:
+        db = await open_database(settings.resolved_database_url(), pool_size=1)
+        try:
+            return await create_project(db, load_secrets(settings), OffsetClock(), name=name, settings=project_settings)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+@contextmanager
+def live_server(db_url: str, data_dir: Path, *, project_settings: ProjectSettings | None = None) -> Iterator[LiveServer]:
+    """uvicorn serving passgate on a free loopback port, in a background thread."""
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=db_url,
+        delivery="file",
+        delivery_file=data_dir / "outbox.jsonl",
+        outbox_poll_seconds=0.05,
+        project_cache_seconds=0,
+    )
+    created = make_project(settings, project_settings=project_settings)
+    clock = OffsetClock()
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, clock=clock), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("server did not start")
+        time.sleep(0.02)
+    try:
+        yield LiveServer(
+            base_url=f"http://127.0.0.1:{port}",
+            project_id=created.project.id,
+            management_key=created.management_key,
+            inbox=Inbox(settings.resolved_delivery_file()),
+            clock=clock,
+            settings=settings,
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+def unique_email(tag: str = "user") -> str:
+    return f"{tag}.{secrets.token_hex(5)}@example.com"
+
+
+def unique_phone() -> str:
+    # US numbers: the exchange (first of the seven digits) must be 2-9 to be valid.
+    return f"+1415{secrets.randbelow(8_000_000) + 2_000_000}"
