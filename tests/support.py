@@ -24,7 +24,7 @@ from passgate.config import Settings
 from passgate.mgmt.projects import CreatedProject, create_project
 from passgate.models import ProjectSettings
 from passgate.storage import migrate
-from passgate.storage.database import open_database
+from passgate.storage.connect import open_database
 from passgate.web.app import create_app
 from passgate.wiring import load_secrets
 
@@ -38,7 +38,7 @@ def postgres_available() -> bool:
 
         with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
             return True
-    except Exception:  # noqa: BLE001 - any failure means "not available"
+    except Exception:
         return False
 
 
@@ -108,7 +108,9 @@ class Inbox:
         """The code in the newest (or the ``after``-th) message to ``to``."""
         index = self.count(to) - 1 if after is None else after
         message = self.wait_for(to, after=max(index, 0))
-        match = re.search(r"\b(\d{6,10})\b", message["text"].replace(" ", "") if message["channel"] == "voice" else message["text"])
+        match = re.search(
+            r"\b(\d{6,10})\b", message["text"].replace(" ", "") if message["channel"] == "voice" else message["text"]
+        )
         assert match, message
         return match.group(1)
 
@@ -132,7 +134,9 @@ class LiveServer:
         )
 
 
-def make_project(settings: Settings, *, name: str = "test", project_settings: ProjectSettings | None = None) -> CreatedProject:
+def make_project(
+    settings: Settings, *, name: str = "test", project_settings: ProjectSettings | None = None
+) -> CreatedProject:
     async def run() -> CreatedProject:
         db = await open_database(settings.resolved_database_url(), pool_size=1)
         try:
@@ -144,7 +148,9 @@ def make_project(settings: Settings, *, name: str = "test", project_settings: Pr
 
 
 @contextmanager
-def live_server(db_url: str, data_dir: Path, *, project_settings: ProjectSettings | None = None) -> Iterator[LiveServer]:
+def live_server(
+    db_url: str, data_dir: Path, *, project_settings: ProjectSettings | None = None
+) -> Iterator[LiveServer]:
     """uvicorn serving passgate on a free loopback port, in a background thread."""
     settings = Settings(
         data_dir=data_dir,

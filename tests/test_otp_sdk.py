@@ -32,7 +32,8 @@ def test_sign_up_verify_refresh_me_logout(server: LiveServer, method: str) -> No
     login_id = address_for(method)
 
     masked = client.otp.sign_up(METHODS[method], login_id, {"name": "Ada Lovelace"})
-    assert login_id[-4:] in masked and "*" in masked
+    assert login_id[-4:] in masked
+    assert "*" in masked
     message = server.inbox.wait_for(login_id)
     assert message["channel"] == method
     code = server.inbox.code_for(login_id)
@@ -48,18 +49,22 @@ def test_sign_up_verify_refresh_me_logout(server: LiveServer, method: str) -> No
 
     claims = client.validate_session(session_jwt)  # keys fetched from /v2/keys/<projectId>
     user_id = jwt_response["user"]["userId"]
-    assert claims["userId"] == user_id and claims["projectId"] == server.project_id
-    assert claims["drn"] == "DS" and claims["amr"] == ["sms" if method == "voice" else method]
+    assert claims["userId"] == user_id
+    assert claims["projectId"] == server.project_id
+    assert claims["drn"] == "DS"
+    assert claims["amr"] == ["sms" if method == "voice" else method]
 
     refreshed = client.refresh_session(refresh_jwt)
     assert refreshed["sessionToken"]["drn"] == "DS"
     assert client.validate_session(refreshed["sessionToken"]["jwt"])["userId"] == user_id
 
     me = client.me(refresh_jwt)
-    assert me["userId"] == user_id and me["loginIds"] == [login_id]
+    assert me["userId"] == user_id
+    assert me["loginIds"] == [login_id]
 
     history = client.history(refresh_jwt)
-    assert isinstance(history, list) and history[0]["userId"] == user_id
+    assert isinstance(history, list)
+    assert history[0]["userId"] == user_id
 
     client.logout(refresh_jwt)
     with pytest.raises(AuthException) as refused:
@@ -108,7 +113,8 @@ def test_sign_up_or_in_creates_then_signs_in(server: LiveServer, method: str) ->
 
     client.otp.sign_up_or_in(METHODS[method], login_id)
     again = client.otp.verify_code(METHODS[method], login_id, server.inbox.code_for(login_id, after=1))
-    assert again["firstSeen"] is False and again["user"]["userId"] == created["user"]["userId"]
+    assert again["firstSeen"] is False
+    assert again["user"]["userId"] == created["user"]["userId"]
 
 
 def test_wrong_code_then_burned_after_five(server: LiveServer) -> None:

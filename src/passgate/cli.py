@@ -17,7 +17,7 @@ from passgate.clock import SystemClock
 from passgate.config import Settings
 from passgate.mgmt.projects import CreatedProject, create_project, list_projects
 from passgate.storage import migrate
-from passgate.storage.database import open_database
+from passgate.storage.connect import open_database
 from passgate.wiring import load_secrets
 
 SNIPPET = """\
@@ -29,7 +29,9 @@ SNIPPET = """\
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="passgate", description="Self-hosted passwordless auth speaking the Descope API.")
+    parser = argparse.ArgumentParser(
+        prog="passgate", description="Self-hosted passwordless auth speaking the Descope API."
+    )
     parser.add_argument("--data-dir", help="data directory (env PASSGATE_DATA_DIR, default ./.passgate)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -130,7 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.project_command == "create":
         created = asyncio.run(_create_project(settings, args.name))
         if args.json:
-            print(json.dumps({"projectId": created.project.id, "name": args.name, "managementKey": created.management_key}))
+            print(
+                json.dumps(
+                    {"projectId": created.project.id, "name": args.name, "managementKey": created.management_key}
+                )
+            )
         else:
             print(f"project ID      {created.project.id}\nmanagement key  {created.management_key}   (shown once)")
         return 0

@@ -13,9 +13,10 @@ from passgate.auth.projects import ProjectDirectory
 from passgate.clock import Clock, SystemClock
 from passgate.config import Settings
 from passgate.crypto.sealing import Secrets, load_or_create_master_secret
-from passgate.delivery.outbox import Dispatcher
+from passgate.delivery.dispatcher import Dispatcher
 from passgate.delivery.senders import ConsoleSender, DiscardSender, FileSender, Sender
-from passgate.storage.database import Database, open_database
+from passgate.storage.connect import open_database
+from passgate.storage.database import Database
 
 CHANNELS = ("email", "sms", "voice", "whatsapp")
 
@@ -62,7 +63,9 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
     clock = clock or SystemClock()
     secrets = load_secrets(settings)
     db = await open_database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
-    dispatcher = Dispatcher(db, secrets, clock, development_senders(settings), poll_seconds=settings.outbox_poll_seconds)
+    dispatcher = Dispatcher(
+        db, secrets, clock, development_senders(settings), poll_seconds=settings.outbox_poll_seconds
+    )
     ctx = AuthContext(
         db=db,
         secrets=secrets,

@@ -119,7 +119,9 @@ async def apply_address_update(
     existing = await users_store.find_by_id(tx, user.project_id, owner_id)
     assert existing is not None  # the login ID row references it under a foreign key
     if merge_into_existing:
-        return await _merge(tx, survivor=with_verified_address(existing, method, address, now), absorbed=updated, now=now)
+        return await _merge(
+            tx, survivor=with_verified_address(existing, method, address, now), absorbed=updated, now=now
+        )
     return await _merge(tx, survivor=updated, absorbed=existing, now=now)
 
 

@@ -68,7 +68,18 @@ async def sign_up(
             "profile": accounts.profile_details(profile),
             "options": _options_details(options, None),
         }
-        await _issue_and_queue(tx, ctx, project, login_id, None, SIGNUP, method, target, details, options)
+        await _issue_and_queue(
+            tx,
+            ctx,
+            project,
+            login_id=login_id,
+            user=None,
+            purpose=SIGNUP,
+            method=method,
+            target=target,
+            details=details,
+            options=options,
+        )
     ctx.notify_outbox()
     return mask(method, target)
 
@@ -93,14 +104,36 @@ async def sign_in(
         if user is None:
             target = normalize_address(method, login_id)
             details = {"address": target, "profile": {}, "options": _options_details(options, None)}
-            await _issue_and_queue(tx, ctx, project, login_id, None, SIGNUP, method, target, details, options)
+            await _issue_and_queue(
+                tx,
+                ctx,
+                project,
+                login_id=login_id,
+                user=None,
+                purpose=SIGNUP,
+                method=method,
+                target=target,
+                details=details,
+                options=options,
+            )
         else:
             target = _sign_in_address(user, method, login_id)
             _check_prior(prior, user)
             if not (user.test and await challenges.has_pending(tx, ctx, project, login_id)):
                 # A test user's code from the management helper stays valid (Descope semantics).
                 details = {"address": target, "options": _options_details(options, prior)}
-                await _issue_and_queue(tx, ctx, project, login_id, user, SIGNIN, method, target, details, options)
+                await _issue_and_queue(
+                    tx,
+                    ctx,
+                    project,
+                    login_id=login_id,
+                    user=user,
+                    purpose=SIGNIN,
+                    method=method,
+                    target=target,
+                    details=details,
+                    options=options,
+                )
     ctx.notify_outbox()
     return mask(method, target)
 
@@ -119,9 +152,22 @@ async def start_update(ctx: AuthContext, project: Project, update: AddressUpdate
         "priorAmr": current.record.amr if update.mfa else [],
         "options": {"mfa": update.mfa},
     }
-    options = LoginOptions(template_id=update.template_id, template_options=update.template_options, locale=update.locale)
+    options = LoginOptions(
+        template_id=update.template_id, template_options=update.template_options, locale=update.locale
+    )
     async with ctx.db.transaction() as tx:
-        await _issue_and_queue(tx, ctx, project, login_id, current.user, UPDATE, update.method, target, details, options)
+        await _issue_and_queue(
+            tx,
+            ctx,
+            project,
+            login_id=login_id,
+            user=current.user,
+            purpose=UPDATE,
+            method=update.method,
+            target=target,
+            details=details,
+            options=options,
+        )
     ctx.notify_outbox()
     return mask(update.method, target)
 
@@ -191,6 +237,7 @@ async def _issue_and_queue(
     tx: Transaction,
     ctx: AuthContext,
     project: Project,
+    *,
     login_id: str,
     user: User | None,
     purpose: str,
@@ -200,7 +247,14 @@ async def _issue_and_queue(
     options: LoginOptions,
 ) -> None:
     issued = await challenges.issue(
-        tx, ctx, project, login_id=login_id, user_id=user.id if user else None, purpose=purpose, method=method, details=details
+        tx,
+        ctx,
+        project,
+        login_id=login_id,
+        user_id=user.id if user else None,
+        purpose=purpose,
+        method=method,
+        details=details,
     )
     if user is not None and user.test:
         return  # test users receive nothing; the code comes from the management helper

@@ -25,7 +25,26 @@ REFRESH_DRN = "DSR"
 _REFRESH_ONLY = frozenset({"jti"})
 # Claims passgate owns; custom claims may not shadow them.
 RESERVED_CLAIMS = frozenset(
-    {"sub", "iss", "aud", "iat", "exp", "nbf", "jti", "drn", "amr", "roles", "permissions", "tenants", "rexp", "dct", "tu", "su", "nsec", "dsub"}
+    {
+        "sub",
+        "iss",
+        "aud",
+        "iat",
+        "exp",
+        "nbf",
+        "jti",
+        "drn",
+        "amr",
+        "roles",
+        "permissions",
+        "tenants",
+        "rexp",
+        "dct",
+        "tu",
+        "su",
+        "nsec",
+        "dsub",
+    }
 )
 
 
@@ -61,7 +80,9 @@ class RefreshContext:
     user: User
 
 
-async def open_session(tx: Transaction, ctx: AuthContext, project: Project, grant: Grant, caller: Caller) -> OpenedSession:
+async def open_session(
+    tx: Transaction, ctx: AuthContext, project: Project, grant: Grant, caller: Caller
+) -> OpenedSession:
     """Record a new refresh session in the caller's transaction (signing happens after commit)."""
     now_ms = ctx.now_ms()
     record = SessionRecord(
@@ -84,7 +105,10 @@ async def mint(ctx: AuthContext, project: Project, opened: OpenedSession) -> Ses
     grant, record = opened.grant, opened.record
     iat = int(ctx.clock.now())
     refresh_exp = record.expires_at_ms // 1000
-    refresh_claims = {**custom_claims(grant.claims), **_base_claims(project, grant.user, grant.amr, iat, refresh_exp, REFRESH_DRN)}
+    refresh_claims = {
+        **custom_claims(grant.claims),
+        **_base_claims(project, grant.user, grant.amr, iat, refresh_exp, REFRESH_DRN),
+    }
     refresh_claims["jti"] = record.id
     if grant.nsec:
         refresh_claims["nsec"] = grant.nsec
@@ -111,7 +135,10 @@ async def _tokens_for(
     refresh_exp = int(refresh_claims["exp"])
     session_exp = min(iat + project.settings.session_ttl_seconds, refresh_exp)
     carried = {name: value for name, value in refresh_claims.items() if name not in _REFRESH_ONLY}
-    claims = {**carried, **_base_claims(project, user, list(refresh_claims.get("amr", [])), iat, session_exp, SESSION_DRN)}
+    claims = {
+        **carried,
+        **_base_claims(project, user, list(refresh_claims.get("amr", [])), iat, session_exp, SESSION_DRN),
+    }
     claims.update(roles=[], permissions=[], tenants={})
     claims.update(session_only or {})
     claims["rexp"] = datetime.fromtimestamp(refresh_exp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -83,5 +83,10 @@ def verifying_key_from_jwk(jwk_json: str) -> VerifyingKey:
     """Rebuild a ``VerifyingKey`` from its stored JWKS entry."""
     jwk = json.loads(jwk_json)
     alg = cast(Algorithm, jwk["alg"])
-    loader = {"RS256": RSAAlgorithm, "ES256": ECAlgorithm, "EdDSA": OKPAlgorithm}[alg]
-    return VerifyingKey(kid=jwk["kid"], alg=alg, public_key=cast(PublicKey, loader.from_jwk(jwk)))
+    if alg == "RS256":
+        key: object = RSAAlgorithm.from_jwk(jwk)
+    elif alg == "ES256":
+        key = ECAlgorithm.from_jwk(jwk)
+    else:
+        key = OKPAlgorithm.from_jwk(jwk)
+    return VerifyingKey(kid=jwk["kid"], alg=alg, public_key=cast(PublicKey, key))

@@ -42,7 +42,12 @@ async def create_project(
         await projects_store.insert_project(tx, project)
         await create_signing_key(tx, secrets, project_id=project.id, alg=project.settings.jwt_algorithm, now_ms=now_ms)
         await projects_store.insert_management_key(
-            tx, key_id=new_key_id(), project_id=project.id, key_hash=hash_management_key(key), name="default", now_ms=now_ms
+            tx,
+            key_id=new_key_id(),
+            project_id=project.id,
+            key_hash=hash_management_key(key),
+            name="default",
+            now_ms=now_ms,
         )
     return CreatedProject(project=project, management_key=key)
 

@@ -55,7 +55,9 @@ async def _find(tx: Transaction, project: Project, login_id: str | None, user_id
     raise MissingArgument("loginId or userId is required")
 
 
-async def load_user(ctx: AuthContext, project: Project, *, login_id: str | None = None, user_id: str | None = None) -> User:
+async def load_user(
+    ctx: AuthContext, project: Project, *, login_id: str | None = None, user_id: str | None = None
+) -> User:
     """The user by login ID or user ID; ``ManagedUserNotFound`` if absent."""
     async with ctx.db.transaction(write=False) as tx:
         user = await _find(tx, project, login_id, user_id)
@@ -64,7 +66,9 @@ async def load_user(ctx: AuthContext, project: Project, *, login_id: str | None 
     return user
 
 
-async def delete_user(ctx: AuthContext, project: Project, *, login_id: str | None = None, user_id: str | None = None) -> None:
+async def delete_user(
+    ctx: AuthContext, project: Project, *, login_id: str | None = None, user_id: str | None = None
+) -> None:
     """Delete the user and every session it had (its refresh tokens stop working at once).
 
     Deleting a user that does not exist succeeds, as in Descope (idempotent deletes).

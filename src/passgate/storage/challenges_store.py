@@ -99,7 +99,9 @@ async def claim_attempt(tx: Transaction, challenge_id: str) -> int | None:
 
 async def burn(tx: Transaction, challenge_id: str) -> None:
     """Mark a challenge unusable after its last attempt failed."""
-    await tx.execute("UPDATE challenges SET state = 'burned' WHERE id = :id AND state = 'pending'", {"id": challenge_id})
+    await tx.execute(
+        "UPDATE challenges SET state = 'burned' WHERE id = :id AND state = 'pending'", {"id": challenge_id}
+    )
 
 
 async def consume(tx: Transaction, challenge_id: str, now_ms: int) -> bool:

@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 
-from passgate.storage.database import is_postgres, sqlalchemy_url, sqlite_path
+from passgate.storage.urls import is_postgres, sqlalchemy_url, sqlite_path
 
 _SCRIPT_LOCATION = "passgate.storage:migrations"
 _ADVISORY_LOCK_ID = 0x70617373  # "pass"

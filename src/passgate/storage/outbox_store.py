@@ -56,7 +56,9 @@ _CLAIM = (
 )
 
 
-async def claim_due(tx: Transaction, *, now_ms: int, lease_ms: int, limit: int, skip_locked: bool) -> list[OutboxMessage]:
+async def claim_due(
+    tx: Transaction, *, now_ms: int, lease_ms: int, limit: int, skip_locked: bool
+) -> list[OutboxMessage]:
     """Lease up to ``limit`` due messages to the caller.
 
     With ``skip_locked`` (PostgreSQL) concurrent workers never claim the same row.

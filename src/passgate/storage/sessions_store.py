@@ -80,4 +80,6 @@ async def history(tx: Transaction, user_id: str, limit: int) -> list[SessionReco
 
 async def move_sessions(tx: Transaction, from_user_id: str, to_user_id: str) -> None:
     """Re-home sign-in history when two users merge (the merged user's tokens are revoked first)."""
-    await tx.execute("UPDATE sessions SET user_id = :to WHERE user_id = :from", {"to": to_user_id, "from": from_user_id})
+    await tx.execute(
+        "UPDATE sessions SET user_id = :to WHERE user_id = :from", {"to": to_user_id, "from": from_user_id}
+    )

@@ -63,8 +63,7 @@ async def _login_ids_of(tx: Transaction, user_id: str) -> list[str]:
 async def find_by_login_id(tx: Transaction, project_id: str, login_id: str) -> User | None:
     """The user owning ``login_id`` in the project, if any."""
     row = await tx.fetch_one(
-        "SELECT u.* FROM login_ids l JOIN users u ON u.id = l.user_id"
-        " WHERE l.project_id = :p AND l.login_id = :l",
+        "SELECT u.* FROM login_ids l JOIN users u ON u.id = l.user_id WHERE l.project_id = :p AND l.login_id = :l",
         {"p": project_id, "l": login_id},
     )
     return _user(row, await _login_ids_of(tx, row["id"])) if row else None

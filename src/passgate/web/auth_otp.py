@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from passgate.auth import otp
 from passgate.errors import InvalidArgument, MissingArgument
-from passgate.models import Method
+from passgate.models import LoginOptions, Method, UserProfile
 from passgate.web.bearer import AuthDep
 from passgate.web.schemas import (
     JWTResponse,
@@ -32,7 +32,12 @@ def required(value: str | None, name: str) -> str:
 
 def signup_address(method: Method, body: OTPSignUpRequest) -> str | None:
     """Body ``email``/``phone``/``voice``/``whatsapp`` first, then ``user.email``/``user.phone``."""
-    by_method = {Method.EMAIL: body.email, Method.SMS: body.phone, Method.VOICE: body.voice, Method.WHATSAPP: body.whatsapp}
+    by_method = {
+        Method.EMAIL: body.email,
+        Method.SMS: body.phone,
+        Method.VOICE: body.voice,
+        Method.WHATSAPP: body.whatsapp,
+    }
     explicit = by_method[method] or (body.phone if method.is_phone else None)
     if explicit:
         return explicit
@@ -51,24 +56,32 @@ async def sign_up(method: Method, body: OTPSignUpRequest, call: AuthDep) -> Mask
         method,
         required(body.loginId, "loginId"),
         signup_address(method, body),
-        profile or otp.UserProfile(),
-        options or otp.LoginOptions(),
+        profile or UserProfile(),
+        options or LoginOptions(),
     )
     return masked(method, value)
 
 
 async def sign_in(method: Method, body: OTPSignInRequest, call: AuthDep) -> Masked:
     """Send a sign-in code to an existing user."""
-    options = body.loginOptions.to_domain() if body.loginOptions else otp.LoginOptions()
-    value = await otp.sign_in(call.ctx, call.project, method, required(body.loginId, "loginId"), options, call.refresh_jwt)
+    options = body.loginOptions.to_domain() if body.loginOptions else LoginOptions()
+    value = await otp.sign_in(
+        call.ctx, call.project, method, required(body.loginId, "loginId"), options, call.refresh_jwt
+    )
     return masked(method, value)
 
 
 async def sign_up_or_in(method: Method, body: OTPSignInRequest, call: AuthDep) -> Masked:
     """Sign in an existing user or sign up a new one."""
-    options = body.loginOptions.to_domain() if body.loginOptions else otp.LoginOptions()
+    options = body.loginOptions.to_domain() if body.loginOptions else LoginOptions()
     value = await otp.sign_in(
-        call.ctx, call.project, method, required(body.loginId, "loginId"), options, call.refresh_jwt, create_if_missing=True
+        call.ctx,
+        call.project,
+        method,
+        required(body.loginId, "loginId"),
+        options,
+        call.refresh_jwt,
+        create_if_missing=True,
     )
     return masked(method, value)
 

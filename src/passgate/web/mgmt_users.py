@@ -45,8 +45,8 @@ async def create_test_user(body: MgmtUserCreateRequest, call: MgmtDep) -> UserWr
 
 async def load_user(
     call: MgmtDep,
-    loginId: Annotated[str | None, Query(max_length=320)] = None,  # noqa: N803 - Descope's spelling
-    userId: Annotated[str | None, Query(max_length=64)] = None,  # noqa: N803
+    loginId: Annotated[str | None, Query(max_length=320)] = None,
+    userId: Annotated[str | None, Query(max_length=64)] = None,
 ) -> UserWrapper:
     """Load a user by ``loginId`` or ``userId`` (E112102 if absent)."""
     user = await users.load_user(call.ctx, call.project, login_id=loginId, user_id=userId)

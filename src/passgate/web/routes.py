@@ -49,6 +49,11 @@ def router() -> APIRouter:
     api = APIRouter()
     for method, path, endpoint, tag in _table():
         api.add_api_route(
-            path, endpoint, methods=[method], tags=[tag], responses=_ERRORS, operation_id=endpoint.__module__.rsplit(".", 1)[-1] + "_" + endpoint.__name__
+            path,
+            endpoint,
+            methods=[method],
+            tags=[tag],
+            responses=_ERRORS,
+            operation_id=endpoint.__module__.rsplit(".", 1)[-1] + "_" + endpoint.__name__,
         )
     return api
