@@ -8,6 +8,8 @@ import os
 import re
 import secrets
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -195,3 +198,58 @@ def unique_email(tag: str = "user") -> str:
 def unique_phone() -> str:
     # US numbers: the exchange (first of the seven digits) must be 2-9 to be valid.
     return f"+1415{secrets.randbelow(8_000_000) + 2_000_000}"
+
+
+@contextmanager
+def server_process(db_url: str, data_dir: Path, *, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``passgate serve`` as its own process (several workers if asked); yields its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PASSGATE_DATA_DIR": str(data_dir),
+        "PASSGATE_DATABASE_URL": db_url,
+        "PASSGATE_DELIVERY": "file",
+        "PASSGATE_PROJECT_CACHE_SECONDS": "0",
+        "PASSGATE_OUTBOX_POLL_SECONDS": "0.05",
+    }
+    log = (data_dir / f"server-{port}.log").open("wb")
+    command = [sys.executable, "-m", "passgate", "serve", "--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        yield base_url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("server did not become ready")
+
+
+def passgate_cli(data_dir: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``passgate`` CLI against ``db_url``; raises if it fails."""
+    env = {**os.environ, "PASSGATE_DATABASE_URL": db_url}
+    return subprocess.run(
+        [sys.executable, "-m", "passgate", "--data-dir", str(data_dir), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )

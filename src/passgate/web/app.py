@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from passgate import __version__
 from passgate.clock import Clock
@@ -40,6 +42,20 @@ def create_app(settings: Settings, *, clock: Clock | None = None, run_dispatcher
         redoc_url=None,
     )
     app.include_router(routes.router())
+    app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
     errors.install(app)
     app.add_middleware(BodyCap, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _openapi_without_422(app: FastAPI) -> dict[str, Any]:
+    """FastAPI documents a 422 on every route; passgate answers 400 (Descope's codes) instead."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                operation.get("responses", {}).pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema

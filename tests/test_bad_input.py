@@ -1,0 +1,140 @@
+"""Every route answers bad input with a Descope error body and a 4xx, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from passgate.config import Settings
+from passgate.web.app import create_app
+from tests.support import LiveServer
+
+OPENAPI = create_app(Settings()).openapi()
+OPERATIONS = [
+    (method.upper(), path)
+    for path, item in OPENAPI["paths"].items()
+    for method in item
+    if method in ("get", "post", "patch", "delete")
+]
+BODY_OPERATIONS = [(m, p) for m, p in OPERATIONS if m != "GET"]
+
+BAD_BODIES: dict[str, bytes] = {
+    "malformed-json": b'{"loginId": "a@b.c",',
+    "not-an-object": b"[1, 2, 3]",
+    "wrong-types": b'{"loginId": 12, "code": [1], "email": {"x": 1}, "phone": true, "loginOptions": "yes", "user": 5}',
+    "empty-object": b"{}",
+    "nulls": b'{"loginId": null, "code": null, "email": null, "phone": null, "loginOptions": null, "user": null}',
+    "empty-body": b"",
+    "binary": bytes(range(256)),
+    "deep-nesting": b'{"loginOptions": {"customClaims": ' + b'{"a": ' * 200 + b"1" + b"}" * 200 + b"}}",
+}
+
+
+def concrete(path: str, project_id: str) -> str:
+    return path.replace("{method}", "email").replace("{project_id}", project_id)
+
+
+def headers_for(path: str, server: LiveServer) -> dict[str, str]:
+    secret = f":{server.management_key}" if path.startswith("/v1/mgmt") else ""
+    return {"Authorization": f"Bearer {server.project_id}{secret}", "Content-Type": "application/json"}
+
+
+def assert_descope_error(response: httpx.Response, *, allowed: set[int] | None = None) -> dict[str, Any]:
+    assert 400 <= response.status_code < 500, (response.status_code, response.text)
+    if allowed is not None:
+        assert response.status_code in allowed
+    body = response.json()
+    assert set(body) >= {"errorCode", "errorDescription", "errorMessage"}
+    assert body["errorCode"].startswith("E")
+    return dict(body)
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
+@pytest.mark.parametrize("kind", list(BAD_BODIES))
+def test_bad_bodies_get_descope_errors(server: LiveServer, method: str, path: str, kind: str) -> None:
+    response = httpx.request(
+        method,
+        server.base_url + concrete(path, server.project_id),
+        content=BAD_BODIES[kind],
+        headers=headers_for(path, server),
+        timeout=30,
+    )
+    if response.status_code == 200:
+        # Routes that need no body (refresh, logout, …) may accept these; they must then
+        # still refuse for want of a refresh token, which the bearer here lacks.
+        pytest.fail(f"{method} {path} accepted {kind}: {response.text}")
+    assert_descope_error(response)
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
+def test_oversized_bodies_are_refused(server: LiveServer, method: str, path: str) -> None:
+    huge = b'{"loginId": "' + b"a" * 2_000_000 + b'"}'
+    response = httpx.request(
+        method, server.base_url + concrete(path, server.project_id), content=huge, headers=headers_for(path, server)
+    )
+    body = assert_descope_error(response, allowed={413})
+    assert body["errorCode"] == "E011005"
+
+
+def test_chunked_oversized_body_is_refused(server: LiveServer) -> None:
+    def chunks() -> Any:
+        yield b'{"loginId": "'
+        for _ in range(100):
+            yield b"a" * 10_000
+        yield b'"}'
+
+    response = httpx.post(
+        f"{server.base_url}/v1/auth/otp/signin/email", content=chunks(), headers=headers_for("/v1/auth", server)
+    )
+    assert_descope_error(response)
+
+
+@pytest.mark.parametrize(
+    ("authorization", "code"),
+    [
+        (None, "E011101"),
+        ("Bearer", "E011101"),
+        ("Basic abc", "E011101"),
+        ("Bearer P2doesnotexist00000000000000", "E011101"),
+        ("Bearer :::", "E011101"),
+    ],
+)
+def test_bad_bearer_is_unauthorized(server: LiveServer, authorization: str | None, code: str) -> None:
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    response = httpx.post(f"{server.base_url}/v1/auth/otp/signin/email", json={"loginId": "a@b.co"}, headers=headers)
+    assert assert_descope_error(response, allowed={401})["errorCode"] == code
+
+
+@pytest.mark.parametrize("secret", ["", ":pgk_wrong", ":eyJ.a.b"])
+def test_management_routes_need_the_projects_management_key(server: LiveServer, secret: str) -> None:
+    response = httpx.post(
+        f"{server.base_url}/v1/mgmt/user/create",
+        json={"loginId": "x@example.com"},
+        headers={"Authorization": f"Bearer {server.project_id}{secret}"},
+    )
+    assert assert_descope_error(response, allowed={401})["errorCode"] == "E011102"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/auth/otp/signin/email", {"loginId": "not-an-email"}),
+        ("/v1/auth/otp/signup/email", {"loginId": "no-at-sign"}),
+        ("/v1/auth/otp/signup/sms", {"loginId": "+1"}),
+        ("/v1/auth/otp/signup/sms", {"loginId": "12345"}),
+        ("/v1/auth/otp/signup/email", {"loginId": "a@b.co", "email": "bad@@x"}),
+        ("/v1/auth/otp/verify/email", {"loginId": "a@b.co", "code": "12ab56"}),
+        ("/v1/auth/otp/signup/fax", {"loginId": "a@b.co"}),
+        ("/v1/auth/otp/update/phone/email", {"loginId": "a@b.co", "phone": "+14155550100"}),
+    ],
+)
+def test_invalid_addresses_and_methods_are_client_errors(server: LiveServer, path: str, body: dict[str, Any]) -> None:
+    response = httpx.post(server.base_url + path, json=body, headers=headers_for(path, server))
+    assert_descope_error(response, allowed={400, 401})
+
+
+def test_unknown_route_and_method_are_descope_errors(server: LiveServer) -> None:
+    assert_descope_error(httpx.get(f"{server.base_url}/v1/auth/nothing"), allowed={404})
+    assert_descope_error(httpx.get(f"{server.base_url}/v1/auth/otp/verify/email"), allowed={405})

@@ -1,0 +1,87 @@
+"""Attempt limits and single use hold under concurrent requests, on both backends.
+
+Requests go over HTTP to a real server: in-process (one event loop) and, on PostgreSQL,
+also a two-worker ``passgate serve`` where requests truly run in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import Inbox, LiveServer, database_url, passgate_cli, server_process, unique_email
+
+
+async def _verify_many(base_url: str, project_id: str, login_id: str, codes: list[str]) -> list[httpx.Response]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        headers = {"Authorization": f"Bearer {project_id}"}
+        return await asyncio.gather(
+            *(
+                client.post("/v1/auth/otp/verify/email", json={"loginId": login_id, "code": code}, headers=headers)
+                for code in codes
+            )
+        )
+
+
+def _start(base_url: str, project_id: str, login_id: str) -> None:
+    response = httpx.post(
+        f"{base_url}/v1/auth/otp/signup-in/email",
+        json={"loginId": login_id},
+        headers={"Authorization": f"Bearer {project_id}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+
+
+def _codes(responses: list[httpx.Response]) -> Counter[str]:
+    return Counter("ok" if r.status_code == 200 else r.json()["errorCode"] for r in responses)
+
+
+def _wrong(code: str) -> str:
+    return str((int(code) + 1) % 1_000_000).zfill(6)
+
+
+def _assert_attempts_capped(base_url: str, project_id: str, inbox: Inbox) -> None:
+    login_id = unique_email("guess")
+    _start(base_url, project_id, login_id)
+    code = inbox.code_for(login_id)
+    outcomes = _codes(asyncio.run(_verify_many(base_url, project_id, login_id, [_wrong(code)] * 50)))
+    # Exactly the limit of guesses were judged; every other one found the code burned.
+    assert outcomes == Counter({"E061102": 5, "E061103": 45})
+    late = asyncio.run(_verify_many(base_url, project_id, login_id, [code]))
+    assert _codes(late) == Counter({"E061103": 1})
+
+
+def _assert_single_use(base_url: str, project_id: str, inbox: Inbox) -> None:
+    login_id = unique_email("race")
+    _start(base_url, project_id, login_id)
+    code = inbox.code_for(login_id)
+    responses = asyncio.run(_verify_many(base_url, project_id, login_id, [code] * 20))
+    outcomes = _codes(responses)
+    assert outcomes["ok"] == 1, outcomes
+    assert set(outcomes) <= {"ok", "E061102", "E061103"}
+    winner = next(r for r in responses if r.status_code == 200).json()
+    assert winner["user"]["loginIds"] == [login_id]
+
+
+def test_fifty_parallel_wrong_guesses_use_exactly_the_limit(server: LiveServer) -> None:
+    _assert_attempts_capped(server.base_url, server.project_id, server.inbox)
+
+
+def test_twenty_parallel_correct_verifies_succeed_once(server: LiveServer) -> None:
+    _assert_single_use(server.base_url, server.project_id, server.inbox)
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_limits_hold_across_two_worker_processes(backend: str, tmp_path: Path) -> None:
+    with database_url(backend, tmp_path) as url:
+        created = json.loads(passgate_cli(tmp_path, url, "project", "create", "--name", "race", "--json").stdout)
+        with server_process(url, tmp_path, workers=2) as (base_url, _):
+            inbox = Inbox(tmp_path / "outbox.jsonl")
+            _assert_attempts_capped(base_url, created["projectId"], inbox)
+            _assert_single_use(base_url, created["projectId"], inbox)
