@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import httpx
 import pytest
 from descope import AuthException, DeliveryMethod
 from descope.common import LoginOptions
 
-from tests.support import LiveServer, unique_email, unique_phone
+from passgate.models import ProjectSettings
+from tests.support import LiveServer, database_url, live_server, unique_email, unique_phone
 
 METHODS = {
     "email": DeliveryMethod.EMAIL,
@@ -174,3 +177,84 @@ def test_custom_claims_go_to_nsec_and_survive_refresh(server: LiveServer) -> Non
     assert signed_in["sessionToken"]["nsec"] == {"plan": "pro"}
     refreshed = client.refresh_session(signed_in["refreshSessionToken"]["jwt"])
     assert refreshed["sessionToken"]["nsec"] == {"plan": "pro"}
+
+
+def test_failures_count_across_resends(server: LiveServer) -> None:
+    """Asking for new codes never resets the login ID's failure budget (20 a day by default)."""
+    client = server.client()
+    login_id = unique_email("brute")
+    for round_number in range(4):
+        client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+        code = server.inbox.code_for(login_id, after=round_number)
+        for _ in range(5):
+            with pytest.raises(AuthException):
+                client.otp.verify_code(DeliveryMethod.EMAIL, login_id, str((int(code) + 1) % 1_000_000).zfill(6))
+    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+    fresh = server.inbox.code_for(login_id, after=4)
+    with pytest.raises(AuthException) as locked:
+        client.otp.verify_code(DeliveryMethod.EMAIL, login_id, fresh)
+    assert error_code(locked.value) == "E061103"
+    server.clock.advance(24 * 3600 + 1)  # the window rolls over; no permanent lock-out
+    try:
+        client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+        later = server.inbox.code_for(login_id, after=5)
+        # Raw HTTP: the SDK would reject tokens minted a day ahead of its own clock.
+        response = httpx.post(
+            f"{server.base_url}/v1/auth/otp/verify/email",
+            json={"loginId": login_id, "code": later},
+            headers={"Authorization": f"Bearer {server.project_id}"},
+        )
+    finally:
+        server.clock.advance(-(24 * 3600 + 1))
+    assert response.status_code == 200, response.text
+
+
+def test_step_up_and_mfa_build_on_the_current_session(server: LiveServer) -> None:
+    client = server.client()
+    login_id, phone = unique_email("mfa"), unique_phone()
+    client.otp.sign_up(DeliveryMethod.EMAIL, login_id, {"phone": phone})
+    first = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id))
+    refresh_jwt = first["refreshSessionToken"]["jwt"]
+
+    client.otp.sign_in(DeliveryMethod.EMAIL, login_id, LoginOptions(stepup=True), refresh_jwt)
+    stepped = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id, after=1))
+    assert stepped["sessionToken"]["su"] is True
+    refreshed = client.refresh_session(stepped["refreshSessionToken"]["jwt"])
+    assert "su" not in refreshed["sessionToken"]  # step-up does not outlive its first session JWT
+
+    client.otp.sign_in(DeliveryMethod.SMS, login_id, LoginOptions(mfa=True), refresh_jwt)
+    second_factor = client.otp.verify_code(DeliveryMethod.SMS, login_id, server.inbox.code_for(phone))
+    assert second_factor["sessionToken"]["amr"] == ["email", "sms", "mfa"]
+
+
+def test_step_up_without_a_valid_refresh_token_is_refused(server: LiveServer) -> None:
+    login_id = unique_email()
+    client = server.client()
+    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+    client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id))
+    with pytest.raises(AuthException) as refused:
+        client.otp.sign_in(DeliveryMethod.EMAIL, login_id, LoginOptions(stepup=True), "not.a.jwt")
+    assert refused.value.status_code == 401
+
+
+def test_revoke_other_sessions(server: LiveServer) -> None:
+    client = server.client()
+    login_id = unique_email()
+    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+    old = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id))
+    client.otp.sign_in(DeliveryMethod.EMAIL, login_id, LoginOptions(revoke_other_sessions=True))
+    new = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id, after=1))
+    with pytest.raises(AuthException):
+        client.refresh_session(old["refreshSessionToken"]["jwt"])
+    client.refresh_session(new["refreshSessionToken"]["jwt"])
+
+
+def test_code_length_follows_the_project_setting(tmp_path: Path) -> None:
+    settings = ProjectSettings(otp_length=8)
+    with database_url("sqlite", tmp_path) as url, live_server(url, tmp_path, project_settings=settings) as live:
+        client = live.client()
+        login_id = unique_email()
+        client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+        code = live.inbox.code_for(login_id)
+        assert len(code) == 8
+        assert client.otp.verify_code(DeliveryMethod.EMAIL, login_id, code)["firstSeen"] is True

@@ -136,12 +136,6 @@ class NotATestUser(PassgateError):
     code, status, description = "E112103", 400, "User is not a test user"
 
 
-class Conflict(PassgateError):
-    """The change would break a uniqueness rule (login ID taken)."""
-
-    code, status, description = "E112104", 409, "Conflict"
-
-
 # --- server (E0xxxxx) ----------------------------------------------------------------------
 class InternalError(PassgateError):
     """A server fault. Never used for client input."""

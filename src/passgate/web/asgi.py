@@ -1,6 +1,9 @@
 """The app as uvicorn imports it (``passgate.web.asgi:app``), configured from the environment."""
 
 from passgate.config import Settings
+from passgate.logs import configure_logging
 from passgate.web.app import create_app
 
-app = create_app(Settings())
+settings = Settings()
+configure_logging(settings.log_level)
+app = create_app(settings)

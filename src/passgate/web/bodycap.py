@@ -38,14 +38,10 @@ class BodyCap:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self._max:
-                    raise _TooLarge()
+                    raise PayloadTooLarge(f"Request body exceeds {self._max} bytes")
             return message
 
         return counted
-
-
-class _TooLarge(PayloadTooLarge):
-    pass
 
 
 async def _refuse(send: Send, limit: int) -> None:

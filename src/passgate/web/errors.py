@@ -71,5 +71,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", path=request.url.path, error_type=type(exc).__name__)
+        log.error("unhandled error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
         return error_response(InternalError())
