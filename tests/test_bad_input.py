@@ -138,3 +138,18 @@ def test_invalid_addresses_and_methods_are_client_errors(server: LiveServer, pat
 def test_unknown_route_and_method_are_descope_errors(server: LiveServer) -> None:
     assert_descope_error(httpx.get(f"{server.base_url}/v1/auth/nothing"), allowed={404})
     assert_descope_error(httpx.get(f"{server.base_url}/v1/auth/otp/verify/email"), allowed={405})
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/auth/otp/signin/email", {"loginId": "user\u0000name"}),
+        ("/v1/auth/otp/signup/email", {"loginId": "a@b.co", "user": {"name": "nul\u0000"}}),
+        ("/v1/mgmt/user/create", {"loginId": "plain", "customAttributes": {"k\u0000": "v"}}),
+        ("/v1/mgmt/user/create", {"loginId": "plain2", "additionalLoginIds": ["x" * 400]}),
+        ("/v1/mgmt/user/create", {"loginId": "plain3", "givenName": "g" * 201}),
+    ],
+)
+def test_values_a_database_cannot_store_are_client_errors(server: LiveServer, path: str, body: dict[str, Any]) -> None:
+    response = httpx.post(server.base_url + path, json=body, headers=headers_for(path, server))
+    assert_descope_error(response, allowed={400})

@@ -47,3 +47,7 @@ class Database(Protocol):
 
 class IntegrityViolation(Exception):
     """A uniqueness or foreign-key constraint refused the change."""
+
+
+class DataRejected(Exception):
+    """The database refused a value (too long, invalid text) that validation let through."""

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from passgate.errors import (
     BadRequest,
     InternalError,
+    InvalidArgument,
     MethodNotAllowed,
     MissingArgument,
     NotFound,
@@ -25,6 +26,7 @@ from passgate.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from passgate.storage.database import DataRejected
 
 log = structlog.get_logger("passgate.web")
 
@@ -63,6 +65,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(_describe(list(exc.errors())))
+
+    @app.exception_handler(DataRejected)
+    async def _rejected(_: Request, exc: DataRejected) -> JSONResponse:
+        return error_response(InvalidArgument("A value was not acceptable to the database"))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -7,18 +7,36 @@ SDKs require (Python sends explicit nulls; Go omits bodies).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from passgate.models import LoginOptions, SessionTokens, User, UserProfile
 from passgate.storage.sessions_store import SessionRecord
 
 LOGIN_ID = Field(default=None, max_length=320, description="The user's login ID (email, phone or username).")
+LoginIdString = Annotated[str, StringConstraints(max_length=320)]
 
 
 class Request(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _no_nul_characters(self) -> Request:
+        # PostgreSQL cannot store NUL in text; no legitimate field contains one.
+        if _contains_nul(self.model_dump()):
+            raise ValueError("strings must not contain NUL characters")
+        return self
+
+
+def _contains_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
 
 
 class LoginOptionsIn(Request):
@@ -249,8 +267,8 @@ class MgmtUserCreateRequest(Request):
     familyName: str | None = Field(default=None, max_length=200)
     picture: str | None = Field(default=None, max_length=2000)
     customAttributes: dict[str, Any] | None = None
-    additionalLoginIds: list[str] | None = Field(default=None, max_length=20)
-    additionalIdentifiers: list[str] | None = Field(default=None, max_length=20)
+    additionalLoginIds: list[LoginIdString] | None = Field(default=None, max_length=20)
+    additionalIdentifiers: list[LoginIdString] | None = Field(default=None, max_length=20)
     verifiedEmail: bool | None = None
     verifiedPhone: bool | None = None
     test: bool | None = None
