@@ -13,14 +13,19 @@ from passgate.addresses import mask_email, mask_phone
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """A message to deliver. ``code`` is the one secret in it; it is sealed at rest."""
+    """A message to deliver: a ``code``, a ``link``, or labelled ``links`` (enchanted).
+
+    The secret in it is sealed at rest in the outbox.
+    """
 
     channel: str  # email | sms | voice | whatsapp
     to: str
     purpose: str  # signin | signup | update
-    code: str
     login_id: str
     project_name: str
+    code: str = ""
+    link: str = ""
+    links: tuple[tuple[str, str], ...] = ()
     locale: str = ""
     template_options: dict[str, str] = field(default_factory=dict)
 
@@ -42,25 +47,30 @@ class RenderedMessage:
     login_id: str
 
 
-_HEADLINES = {
-    "signin": "Your {project} sign-in code is {code}",
-    "signup": "Your {project} sign-up code is {code}",
-    "update": "Your {project} verification code is {code}",
-}
+_ACTIONS = {"signin": "sign-in", "signup": "sign-up", "update": "verification"}
 
 
 def render(message: OutgoingMessage) -> RenderedMessage:
     """Plain-text rendering (the templated renderer replaces this in the delivery issue)."""
-    code = " ".join(message.code) if message.channel == "voice" else message.code
-    headline = _HEADLINES.get(message.purpose, _HEADLINES["signin"]).format(project=message.project_name, code=code)
-    text = headline + ". It expires in a few minutes. If you did not ask for it, ignore this message."
-    if message.channel == "voice":
-        text = f"{headline}. Again: {code}."
+    action = _ACTIONS.get(message.purpose, "sign-in")
+    if message.links:
+        subject = f"Your {message.project_name} {action} link"
+        lines = [f"  {label}: {url}" for label, url in message.links]
+        text = "\n".join([f"{subject}. Open the link whose number matches your screen:", *lines])
+    elif message.link:
+        subject = f"Your {message.project_name} {action} link"
+        text = f"{subject}: {message.link} — it works once and expires in a few minutes."
+    else:
+        code = " ".join(message.code) if message.channel == "voice" else message.code
+        subject = f"Your {message.project_name} {action} code"
+        text = f"{subject} is {code}. It expires in a few minutes. If you did not ask for it, ignore this message."
+        if message.channel == "voice":
+            text = f"{subject} is {code}. Again: {code}."
     return RenderedMessage(
         channel=message.channel,
         to=message.to,
         masked_to=message.masked_to,
-        subject=headline.split(" is ")[0],
+        subject=subject,
         text=text,
         purpose=message.purpose,
         login_id=message.login_id,

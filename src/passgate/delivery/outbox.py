@@ -25,17 +25,20 @@ async def enqueue(
     secrets: Secrets,
     *,
     project_id: str,
-    challenge_id: str | None,
+    secret_id: str | None,
     message: OutgoingMessage,
     now_ms: int,
 ) -> str:
-    """Queue ``message`` in the caller's transaction; returns the outbox ID."""
+    """Queue ``message`` in the caller's transaction; returns the outbox ID.
+
+    ``secret_id`` names the code or link the message carries, so a stale message is dropped.
+    """
     payload = json.dumps(dataclasses.asdict(message)).encode()
     row = OutboxMessage(
         id=new_opaque_id(),
         project_id=project_id,
         channel=message.channel,
-        challenge_id=challenge_id,
+        challenge_id=secret_id,
         payload_sealed=secrets.seal(payload, SEAL_CONTEXT),
         attempts=0,
     )

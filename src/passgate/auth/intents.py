@@ -1,0 +1,259 @@
+"""Who a one-time secret is for, where it goes, and what verifying it does.
+
+OTP codes, magic links and enchanted links differ only in the secret. Starting any of them
+resolves an ``Intent`` (sign-up, sign-in or address update: the login ID, the user if one
+exists, the address to send to, and the details to act on later); verifying any of them
+calls ``complete``, which creates or updates the user and opens the session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from passgate.addresses import mask_email, mask_phone, normalize_email, normalize_login_id, normalize_phone
+from passgate.auth import accounts, sessions
+from passgate.auth.context import AuthContext, Caller
+from passgate.delivery import outbox
+from passgate.delivery.messages import OutgoingMessage
+from passgate.errors import InvalidArgument, InvalidRefreshToken, UserAlreadyExists, UserDisabled, UserNotFound
+from passgate.models import LoginOptions, Method, Project, User, UserProfile, UserStatus
+from passgate.storage import sessions_store, users_store
+from passgate.storage.database import Transaction
+
+SIGNUP, SIGNIN, UPDATE = "signup", "signin", "update"
+
+
+@dataclass(frozen=True)
+class AddressUpdate:
+    """An update request: put ``address`` on the signed-in user once it is verified."""
+
+    login_id: str
+    address: str
+    method: Method
+    add_to_login_ids: bool = False
+    merge_into_existing: bool = False
+    mfa: bool = False
+    template_id: str = ""
+    template_options: dict[str, str] = dataclasses.field(default_factory=dict)
+    locale: str = ""
+    redirect_url: str = ""
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A started authentication, before any secret is issued."""
+
+    login_id: str
+    user: User | None
+    purpose: str
+    method: Method
+    target: str
+    details: dict[str, Any]
+    options: LoginOptions
+
+    @property
+    def masked_target(self) -> str:
+        return mask_phone(self.target) if self.method.is_phone else mask_email(self.target)
+
+
+def normalize_address(method: Method, address: str) -> str:
+    """The channel address in canonical form, or ``InvalidArgument``."""
+    return normalize_phone(address) if method.is_phone else normalize_email(address)
+
+
+async def for_sign_up(
+    tx: Transaction,
+    project: Project,
+    method: Method,
+    login_id: str,
+    address: str | None,
+    profile: UserProfile,
+    options: LoginOptions,
+) -> Intent:
+    """A sign-up of a new login ID; ``UserAlreadyExists`` if it is taken."""
+    login_id = normalize_login_id(login_id)
+    target = normalize_address(method, address or login_id)
+    if await users_store.login_id_owner(tx, project.id, login_id):
+        raise UserAlreadyExists()
+    details = {"address": target, "profile": accounts.profile_details(profile), "options": _options(options, None)}
+    return Intent(login_id, None, SIGNUP, method, target, details, options)
+
+
+async def for_sign_in(
+    tx: Transaction,
+    project: Project,
+    method: Method,
+    login_id: str,
+    options: LoginOptions,
+    prior: sessions.RefreshContext | None,
+    *,
+    create_if_missing: bool = False,
+) -> Intent:
+    """A sign-in of an existing user (or, with ``create_if_missing``, a sign-up)."""
+    login_id = normalize_login_id(login_id)
+    user = await users_store.find_by_login_id(tx, project.id, login_id)
+    if user is None and create_if_missing:
+        return await for_sign_up(tx, project, method, login_id, None, UserProfile(), options)
+    if user is None:
+        raise UserNotFound()
+    if prior is not None and prior.user.id != user.id:
+        raise InvalidRefreshToken("The refresh token belongs to another user")
+    target = _sign_in_address(user, method, login_id)
+    details = {"address": target, "options": _options(options, prior)}
+    return Intent(login_id, user, SIGNIN, method, target, details, options)
+
+
+async def for_update(ctx: AuthContext, project: Project, update: AddressUpdate, refresh_jwt: str | None) -> Intent:
+    """An address update for the signed-in user whose refresh JWT is given."""
+    current = await sessions.authenticate_refresh(ctx, project, refresh_jwt)
+    login_id = normalize_login_id(update.login_id)
+    if login_id not in current.user.login_ids:
+        raise InvalidRefreshToken("The login ID does not belong to the signed-in user")
+    target = normalize_address(update.method, update.address)
+    details = {
+        "address": target,
+        "addToLoginIds": update.add_to_login_ids,
+        "mergeIntoExisting": update.merge_into_existing,
+        "options": {"mfa": update.mfa, "priorAmr": current.record.amr if update.mfa else []},
+    }
+    options = LoginOptions(
+        template_id=update.template_id, template_options=update.template_options, locale=update.locale
+    )
+    return Intent(login_id, current.user, UPDATE, update.method, target, details, options)
+
+
+async def prior_session(
+    ctx: AuthContext, project: Project, options: LoginOptions, refresh_jwt: str | None
+) -> sessions.RefreshContext | None:
+    """The session that step-up or MFA builds on (required for either, else ``None``)."""
+    if not (options.stepup or options.mfa):
+        return None
+    return await sessions.authenticate_refresh(ctx, project, refresh_jwt)
+
+
+async def queue_message(
+    tx: Transaction,
+    ctx: AuthContext,
+    project: Project,
+    intent: Intent,
+    *,
+    secret_id: str,
+    code: str = "",
+    link: str = "",
+    links: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """Queue the message carrying the secret, in the caller's transaction.
+
+    Test users receive nothing: their secrets come from the management helpers.
+    """
+    if intent.user is not None and intent.user.test:
+        return
+    message = OutgoingMessage(
+        channel=intent.method.value,
+        to=intent.target,
+        purpose=intent.purpose,
+        code=code,
+        link=link,
+        links=links,
+        login_id=intent.login_id,
+        project_name=project.name,
+        locale=intent.options.locale,
+        template_options=intent.options.template_options,
+    )
+    await outbox.enqueue(
+        tx, ctx.secrets, project_id=project.id, secret_id=secret_id, message=message, now_ms=ctx.now_ms()
+    )
+
+
+async def complete(
+    tx: Transaction,
+    ctx: AuthContext,
+    project: Project,
+    caller: Caller,
+    *,
+    purpose: str,
+    login_id: str,
+    user_id: str | None,
+    method: Method,
+    details: dict[str, Any],
+) -> sessions.OpenedSession:
+    """Act on a verified secret: create, confirm or update the user, then open a session."""
+    grant = await _grant(tx, ctx, project, purpose, login_id, user_id, method, details)
+    if details.get("options", {}).get("revokeOtherSessions"):
+        await sessions_store.revoke_all_of_user(tx, grant.user.id, ctx.now_ms())
+    return await sessions.open_session(tx, ctx, project, grant, caller)
+
+
+async def _grant(
+    tx: Transaction,
+    ctx: AuthContext,
+    project: Project,
+    purpose: str,
+    login_id: str,
+    user_id: str | None,
+    method: Method,
+    details: dict[str, Any],
+) -> sessions.Grant:
+    now, options = ctx.clock.now(), details.get("options", {})
+    if purpose == SIGNUP:
+        profile = accounts.profile_from_details(details.get("profile", {}))
+        profile = accounts.with_verified_profile_address(profile, method, details["address"])
+        user = await accounts.create_user(
+            tx, project_id=project.id, login_ids=[login_id], profile=profile, test=False, now=now
+        )
+        return _grant_of(user, method, options, first_seen=True)
+    user = await accounts.load_signable_user(tx, project.id, user_id)
+    if purpose == UPDATE:
+        user = await accounts.apply_address_update(
+            tx,
+            user,
+            method=method,
+            address=details["address"],
+            add_to_login_ids=bool(details.get("addToLoginIds")),
+            merge_into_existing=bool(details.get("mergeIntoExisting")),
+            now=now,
+        )
+    else:
+        user = await accounts.confirm_sign_in(tx, user, method, details["address"], now)
+    return _grant_of(user, method, options)
+
+
+def _grant_of(user: User, method: Method, options: dict[str, Any], *, first_seen: bool = False) -> sessions.Grant:
+    amr = [method.amr]
+    if options.get("mfa"):
+        factors = list(dict.fromkeys([*options.get("priorAmr", []), method.amr]))
+        amr = [*factors, "mfa"] if len(set(factors) - {"mfa"}) > 1 else factors
+    return sessions.Grant(
+        user=user,
+        amr=amr,
+        first_seen=first_seen,
+        stepup=bool(options.get("stepup")),
+        nsec=options.get("customClaims") or {},
+        claims=options.get("managementClaims") or {},
+    )
+
+
+def _sign_in_address(user: User, method: Method, login_id: str) -> str:
+    """Where a sign-in secret goes: the user's address for the channel, else the login ID itself."""
+    if user.status is UserStatus.DISABLED:
+        raise UserDisabled()
+    stored = user.phone if method.is_phone else user.email
+    if stored:
+        return stored
+    try:
+        return normalize_address(method, login_id)
+    except InvalidArgument as exc:
+        channel = "phone number" if method.is_phone else "email address"
+        raise InvalidArgument(f"The user has no {channel} to send to") from exc
+
+
+def _options(options: LoginOptions, prior: sessions.RefreshContext | None) -> dict[str, Any]:
+    return {
+        "stepup": options.stepup,
+        "mfa": options.mfa,
+        "customClaims": options.custom_claims,
+        "revokeOtherSessions": options.revoke_other_sessions,
+        "priorAmr": prior.record.amr if prior else [],
+    }
