@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import LiveServer, database_url, live_server
+from passgate.models import ProjectSettings
+from tests.support import DEFAULT_REDIRECT, LiveServer, database_url, live_server
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -19,5 +20,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A live passgate per backend, shared by a module's tests (they use unique login IDs)."""
     data_dir: Path = tmp_path_factory.mktemp(f"server-{request.param}")
-    with database_url(str(request.param), data_dir) as url, live_server(url, data_dir) as live:
+    settings = ProjectSettings(default_redirect_url=DEFAULT_REDIRECT)
+    with (
+        database_url(str(request.param), data_dir) as url,
+        live_server(url, data_dir, project_settings=settings) as live,
+    ):
         yield live

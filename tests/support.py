@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ from passgate.storage.connect import open_database
 from passgate.web.app import create_app
 from passgate.wiring import load_secrets
 
+DEFAULT_REDIRECT = "http://localhost:3000/verify"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_ADMIN_URL = os.environ.get("PASSGATE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -104,6 +106,17 @@ class Inbox:
             time.sleep(0.02)
         raise AssertionError(f"no message to {to} within {timeout}s")
 
+    def links_for(self, to: str, *, after: int | None = None) -> dict[str, str]:
+        """The links in the newest (or ``after``-th) message to ``to``: label → URL (``""`` if unlabelled)."""
+        index = self.count(to) - 1 if after is None else after
+        text = self.wait_for(to, after=max(index, 0))["text"]
+        labelled = dict(re.findall(r"(\d{2}): (https?://\S+)", text))
+        return labelled or {"": re.findall(r"https?://\S+?t=[\w-]+", text)[0]}
+
+    def token_for(self, to: str, *, after: int | None = None, label: str = "") -> str:
+        """The ``t`` parameter of a link sent to ``to``."""
+        return token_of(self.links_for(to, after=after)[label])
+
     def count(self, to: str) -> int:
         return len([m for m in self.messages() if m["to"] == to])
 
@@ -152,14 +165,18 @@ def make_project(
 
 @contextmanager
 def live_server(
-    db_url: str, data_dir: Path, *, project_settings: ProjectSettings | None = None
+    db_url: str,
+    data_dir: Path,
+    *,
+    project_settings: ProjectSettings | None = None,
+    delivery_file_name: str = "outbox.jsonl",
 ) -> Iterator[LiveServer]:
-    """uvicorn serving passgate on a free loopback port, in a background thread."""
+    """uvicorn serving passgate on a free loopback port, in a background thread (with a new project)."""
     settings = Settings(
         data_dir=data_dir,
         database_url=db_url,
         delivery="file",
-        delivery_file=data_dir / "outbox.jsonl",
+        delivery_file=data_dir / delivery_file_name,
         outbox_poll_seconds=0.05,
         project_cache_seconds=0,
     )
@@ -189,6 +206,11 @@ def live_server(
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def token_of(link: str) -> str:
+    """The ``t`` query parameter of a magic or enchanted link."""
+    return parse_qs(urlsplit(link).query)["t"][0]
 
 
 def unique_email(tag: str = "user") -> str:

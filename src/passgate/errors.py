@@ -65,6 +65,12 @@ class MethodNotAllowed(PassgateError):
     code, status, description = "E011007", 405, "Method not allowed"
 
 
+class RedirectNotAllowed(PassgateError):
+    """A link's redirect URL is malformed or not on the project's approved list."""
+
+    code, status, description = "E011008", 400, "Redirect URL not allowed"
+
+
 # --- credentials (E0111xx) ----------------------------------------------------------------
 class Unauthorized(PassgateError):
     """Missing or malformed Authorization bearer, or unknown project."""
@@ -108,6 +114,25 @@ class UserDisabled(PassgateError):
     """The user is disabled and cannot authenticate or refresh."""
 
     code, status, description = "E062109", 401, "User is disabled"
+
+
+# --- links (E0625xx) ----------------------------------------------------------------------
+class InvalidLink(PassgateError):
+    """The link token is unknown, expired, used, or its enchanted-link set was voided."""
+
+    code, status, description = "E062501", 401, "Invalid or expired link"
+
+
+class EnchantedLinkPending(PassgateError):
+    """The enchanted link has not been clicked yet: poll again (Descope's code)."""
+
+    code, status, description = "E062503", 401, "Enchanted link is pending"
+
+
+class PendingSessionNotFound(PassgateError):
+    """The pending reference is unknown, expired, voided or already claimed."""
+
+    code, status, description = "E062504", 400, "Pending session not found"
 
 
 # --- sessions (E0640xx) --------------------------------------------------------------------

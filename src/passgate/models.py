@@ -46,6 +46,10 @@ class ProjectSettings(BaseModel):
     session_ttl_seconds: int = Field(default=600, ge=60, le=86_400)
     refresh_ttl_seconds: int = Field(default=28 * 86_400, ge=300, le=365 * 86_400)
     jwt_algorithm: Algorithm = DEFAULT_ALGORITHM
+    link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
+    enchanted_link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
+    approved_redirect_urls: tuple[str, ...] = ("http://localhost",)
+    default_redirect_url: str = ""
 
 
 @dataclass(frozen=True)

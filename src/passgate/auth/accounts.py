@@ -87,8 +87,8 @@ async def load_signable_user(tx: Transaction, project_id: str, user_id: str | No
 
 
 async def confirm_sign_in(tx: Transaction, user: User, method: Method, address: str, now: float) -> User:
-    """Mark the address the code went to as verified; an invited user becomes enabled."""
-    updated = with_verified_address(user, method, address, now)
+    """Mark the address the secret went to (if any) as verified; an invited user becomes enabled."""
+    updated = with_verified_address(user, method, address, now) if address else user
     if updated.status is UserStatus.INVITED:
         updated = dataclasses.replace(updated, status=UserStatus.ENABLED)
     if updated != user:

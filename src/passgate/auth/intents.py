@@ -17,7 +17,15 @@ from passgate.auth import accounts, sessions
 from passgate.auth.context import AuthContext, Caller
 from passgate.delivery import outbox
 from passgate.delivery.messages import OutgoingMessage
-from passgate.errors import InvalidArgument, InvalidRefreshToken, UserAlreadyExists, UserDisabled, UserNotFound
+from passgate.errors import (
+    InvalidArgument,
+    InvalidRefreshToken,
+    ManagedUserNotFound,
+    NotATestUser,
+    UserAlreadyExists,
+    UserDisabled,
+    UserNotFound,
+)
 from passgate.models import LoginOptions, Method, Project, User, UserProfile, UserStatus
 from passgate.storage import sessions_store, users_store
 from passgate.storage.database import Transaction
@@ -122,6 +130,37 @@ async def for_update(ctx: AuthContext, project: Project, update: AddressUpdate, 
         template_id=update.template_id, template_options=update.template_options, locale=update.locale
     )
     return Intent(login_id, current.user, UPDATE, update.method, target, details, options)
+
+
+async def for_test_user(tx: Transaction, project: Project, login_id: str, method: Method | None) -> Intent:
+    """A sign-in of a *test* user for the management helpers (``NotATestUser`` otherwise).
+
+    ``method=None`` (Descope's ``Embedded``) addresses the user's email.
+    """
+    intent = await for_existing_user(tx, project, login_id, method or Method.EMAIL)
+    assert intent.user is not None
+    if not intent.user.test:
+        raise NotATestUser()
+    address = (intent.user.phone if intent.method.is_phone else intent.user.email) or intent.login_id
+    return dataclasses.replace(intent, target=address, details={**intent.details, "address": address})
+
+
+async def for_existing_user(tx: Transaction, project: Project, login_id: str, method: Method = Method.EMAIL) -> Intent:
+    """A sign-in of any existing user that confirms no address (embedded links, test helpers)."""
+    normalized = normalize_login_id(login_id)
+    user = await users_store.find_by_login_id(tx, project.id, normalized)
+    if user is None:
+        raise ManagedUserNotFound()
+    if user.status is UserStatus.DISABLED:
+        raise UserDisabled()
+    details: dict[str, Any] = {"address": "", "options": {}}
+    return Intent(normalized, user, SIGNIN, method, "", details, LoginOptions())
+
+
+def with_management_claims(intent: Intent, claims: dict[str, Any]) -> Intent:
+    """``intent`` whose session will carry ``claims`` at the top level of its JWTs."""
+    options = {**intent.details.get("options", {}), "managementClaims": claims}
+    return dataclasses.replace(intent, details={**intent.details, "options": options})
 
 
 async def prior_session(

@@ -20,7 +20,7 @@ from passgate.crypto.sealing import Secrets
 from passgate.delivery.messages import OutgoingMessage, render
 from passgate.delivery.outbox import SEAL_CONTEXT
 from passgate.delivery.senders import DeliveryFailed, Sender
-from passgate.storage import challenges_store, outbox_store
+from passgate.storage import challenges_store, links_store, outbox_store
 from passgate.storage.database import Database
 from passgate.storage.outbox_store import OutboxMessage
 
@@ -117,8 +117,11 @@ class Dispatcher:
     async def _still_wanted(self, row: OutboxMessage) -> bool:
         if row.challenge_id is None:
             return True
+        now_ms = self._now_ms()
         async with self._db.transaction(write=False) as tx:
-            return await challenges_store.is_usable(tx, row.challenge_id, self._now_ms())
+            return await challenges_store.is_usable(tx, row.challenge_id, now_ms) or await links_store.is_usable(
+                tx, row.challenge_id, now_ms
+            )
 
     async def _failed(self, row: OutboxMessage, reason: str, *, permanent: bool) -> None:
         if permanent or row.attempts >= self._policy.max_attempts:

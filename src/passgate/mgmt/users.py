@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, challenges
+from passgate.auth import accounts, challenges, intents
 from passgate.auth.context import AuthContext
-from passgate.errors import ManagedUserNotFound, MissingArgument, NotATestUser
+from passgate.errors import ManagedUserNotFound, MissingArgument
 from passgate.models import Method, Project, User, UserProfile
 from passgate.storage import sessions_store, users_store
 from passgate.storage.database import Transaction
@@ -88,22 +88,16 @@ async def generate_test_otp(
     ``method=None`` is Descope's ``Embedded``: the code verifies at any method's route.
     ``claims`` become top-level claims of the session it earns.
     """
-    normalized = normalize_login_id(login_id)
     async with ctx.db.transaction() as tx:
-        user = await users_store.find_by_login_id(tx, project.id, normalized)
-        if user is None:
-            raise ManagedUserNotFound()
-        if not user.test:
-            raise NotATestUser()
-        address = (user.phone if method and method.is_phone else user.email) or normalized
+        intent = intents.with_management_claims(await intents.for_test_user(tx, project, login_id, method), claims)
         issued = await challenges.issue(
             tx,
             ctx,
             project,
-            login_id=normalized,
-            user_id=user.id,
-            purpose="signin",
+            login_id=intent.login_id,
+            user_id=intent.user.id if intent.user else None,
+            purpose=intent.purpose,
             method=method,
-            details={"address": address, "options": {"managementClaims": claims}},
+            details=intent.details,
         )
     return issued.code

@@ -148,3 +148,37 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     Index("ix_outbox_due", "state", "available_at"),
 )
+
+link_tokens = Table(
+    "link_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("login_id", String(320), nullable=False),
+    Column("user_id", String(32), nullable=True),
+    Column("purpose", String(16), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("state", String(16), nullable=False),
+    Column("pending_id", String(32), nullable=True),
+    Column("decoy", Boolean, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+    Index("ix_link_tokens_pending", "pending_id"),
+)
+
+pending_sessions = Table(
+    "pending_sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("ref_hash", String(64), nullable=False, unique=True),
+    Column("state", String(16), nullable=False),
+    Column("session_id", String(32), nullable=True),
+    Column("grant_details", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)

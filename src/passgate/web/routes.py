@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from passgate.web import auth_otp, auth_session, health, mgmt_users
+from passgate.web import auth_links, auth_otp, auth_session, health, mgmt_links, mgmt_users
 from passgate.web.schemas import ErrorResponse
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -24,6 +24,22 @@ def _table() -> list[tuple[str, str, Callable[..., Any], str]]:
         ("POST", "/v1/auth/otp/verify/{method}", auth_otp.verify, "otp"),
         ("POST", "/v1/auth/otp/update/email", auth_otp.update_email, "otp"),
         ("POST", "/v1/auth/otp/update/phone/{method}", auth_otp.update_phone, "otp"),
+        # --- magic links (§2.2) -----------------------------------------------------------------
+        ("POST", "/v1/auth/magiclink/signup/{method}", auth_links.magic_sign_up, "magic link"),
+        ("POST", "/v1/auth/magiclink/signin/{method}", auth_links.magic_sign_in, "magic link"),
+        ("POST", "/v1/auth/magiclink/signup-in/{method}", auth_links.magic_sign_up_or_in, "magic link"),
+        ("POST", "/v1/auth/magiclink/verify", auth_links.magic_verify, "magic link"),
+        ("POST", "/v1/auth/magiclink/update/email", auth_links.magic_update_email, "magic link"),
+        ("POST", "/v1/auth/magiclink/update/phone", auth_links.magic_update_phone, "magic link"),
+        ("POST", "/v1/auth/magiclink/update/phone/{method}", auth_links.magic_update_phone_by, "magic link"),
+        # --- enchanted links (§2.3) -------------------------------------------------------------
+        ("POST", "/v1/auth/enchantedlink/signup/{method}", auth_links.enchanted_sign_up, "enchanted link"),
+        ("POST", "/v1/auth/enchantedlink/signin/{method}", auth_links.enchanted_sign_in, "enchanted link"),
+        ("POST", "/v1/auth/enchantedlink/signup-in/{method}", auth_links.enchanted_sign_up_or_in, "enchanted link"),
+        ("POST", "/v1/auth/enchantedlink/verify", auth_links.enchanted_verify, "enchanted link"),
+        ("POST", "/v1/auth/enchantedlink/pending-session", auth_links.enchanted_pending_session, "enchanted link"),
+        ("POST", "/v1/auth/enchantedlink/update/email", auth_links.enchanted_update_email, "enchanted link"),
+        ("POST", "/v1/auth/enchantedlink/update/phone/{method}", auth_links.enchanted_update_phone, "enchanted link"),
         # --- sessions (§2.6) and keys (§2.8) ----------------------------------------------------
         ("POST", "/v1/auth/refresh", auth_session.refresh, "session"),
         ("POST", "/v1/auth/logout", auth_session.logout, "session"),
@@ -37,6 +53,10 @@ def _table() -> list[tuple[str, str, Callable[..., Any], str]]:
         ("GET", "/v1/mgmt/user", mgmt_users.load_user, "management"),
         ("POST", "/v1/mgmt/user/delete", mgmt_users.delete_user, "management"),
         ("POST", "/v1/mgmt/tests/generate/otp", mgmt_users.generate_otp, "management"),
+        ("POST", "/v1/mgmt/tests/generate/magiclink", mgmt_links.generate_magic_link, "management"),
+        ("POST", "/v1/mgmt/tests/generate/enchantedlink", mgmt_links.generate_enchanted_link, "management"),
+        ("POST", "/v1/mgmt/user/signin/embeddedlink", mgmt_links.embedded_sign_in, "management"),
+        ("POST", "/v1/mgmt/user/signup/embeddedlink", mgmt_links.embedded_sign_up, "management"),
         ("GET", "/v1/mgmt/license", mgmt_users.license_tier, "management"),
         # --- operations -------------------------------------------------------------------------
         ("GET", "/healthz", health.healthz, "operations"),

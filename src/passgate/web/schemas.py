@@ -84,6 +84,17 @@ class SignUpUserIn(Request):
         )
 
 
+class RedirectFields(Request):
+    """Where a link points: Python sends ``URI``, newer clients ``redirectUrl``."""
+
+    URI: str | None = Field(default=None, max_length=2000)
+    redirectUrl: str | None = Field(default=None, max_length=2000)
+
+    @property
+    def redirect(self) -> str | None:
+        return self.URI or self.redirectUrl
+
+
 class OTPSignUpRequest(Request):
     loginId: str | None = LOGIN_ID
     user: SignUpUserIn | None = None
@@ -126,6 +137,42 @@ class UpdatePhoneRequest(Request):
     providerId: str | None = Field(default=None, max_length=200)
     locale: str | None = Field(default=None, max_length=35)
     mfa: bool | None = None
+
+
+class LinkSignUpRequest(OTPSignUpRequest, RedirectFields):
+    pass
+
+
+class LinkSignInRequest(OTPSignInRequest, RedirectFields):
+    pass
+
+
+class LinkUpdateEmailRequest(UpdateEmailRequest, RedirectFields):
+    pass
+
+
+class LinkUpdatePhoneRequest(UpdatePhoneRequest, RedirectFields):
+    pass
+
+
+class TokenRequest(Request):
+    token: str | None = Field(default=None, max_length=200)
+
+
+class PendingRefRequest(Request):
+    pendingRef: str | None = Field(default=None, max_length=200)
+
+
+class EnchantedEmailResponse(BaseModel):
+    linkId: str
+    pendingRef: str
+    maskedEmail: str
+
+
+class EnchantedPhoneResponse(BaseModel):
+    linkId: str
+    pendingRef: str
+    maskedPhone: str
 
 
 class MaskedEmailResponse(BaseModel):
@@ -297,6 +344,45 @@ class GenerateOTPRequest(Request):
     loginId: str | None = LOGIN_ID
     deliveryMethod: Literal["email", "sms", "voice", "whatsapp", "Embedded"] | None = None
     loginOptions: LoginOptionsIn | None = None
+
+
+class GenerateMagicLinkRequest(GenerateOTPRequest, RedirectFields):
+    pass
+
+
+class GenerateEnchantedLinkRequest(RedirectFields):
+    loginId: str | None = LOGIN_ID
+    loginOptions: LoginOptionsIn | None = None
+
+
+class GenerateMagicLinkResponse(BaseModel):
+    loginId: str
+    link: str
+
+
+class GenerateEnchantedLinkResponse(BaseModel):
+    loginId: str
+    link: str
+    pendingRef: str
+
+
+class EmbeddedSignInRequest(Request):
+    loginId: str | None = LOGIN_ID
+    customClaims: dict[str, Any] | None = None
+    timeout: int | None = Field(default=None, ge=0, le=86_400)
+
+
+class EmbeddedSignUpRequest(Request):
+    loginId: str | None = LOGIN_ID
+    user: SignUpUserIn | None = None
+    loginOptions: LoginOptionsIn | None = None
+    emailVerified: bool | None = None
+    phoneVerified: bool | None = None
+    timeout: int | None = Field(default=None, ge=0, le=86_400)
+
+
+class TokenResponse(BaseModel):
+    token: str
 
 
 class GenerateOTPResponse(BaseModel):

@@ -1,0 +1,81 @@
+"""Turning validated request models into flow inputs (shared by OTP and link endpoints)."""
+
+from __future__ import annotations
+
+from passgate.auth.intents import AddressUpdate
+from passgate.errors import InvalidArgument, MissingArgument
+from passgate.models import LoginOptions, Method
+from passgate.web.schemas import (
+    LoginOptionsIn,
+    MaskedEmailResponse,
+    MaskedPhoneResponse,
+    OTPSignUpRequest,
+    UpdateEmailRequest,
+    UpdatePhoneRequest,
+)
+
+Masked = MaskedEmailResponse | MaskedPhoneResponse
+
+
+def required(value: str | None, name: str) -> str:
+    """``value``, or ``MissingArgument`` naming the field if it is absent or blank."""
+    if value is None or not value.strip():
+        raise MissingArgument(f"Missing field: {name}")
+    return value
+
+
+def masked(method: Method, value: str) -> Masked:
+    """``{maskedEmail}`` or ``{maskedPhone}``: the SDKs read exactly one of them by method."""
+    return MaskedPhoneResponse(maskedPhone=value) if method.is_phone else MaskedEmailResponse(maskedEmail=value)
+
+
+def login_options(options: LoginOptionsIn | None) -> LoginOptions:
+    return options.to_domain() if options else LoginOptions()
+
+
+def signup_address(method: Method, body: OTPSignUpRequest) -> str | None:
+    """Body ``email``/``phone``/``voice``/``whatsapp`` first, then ``user.email``/``user.phone``."""
+    by_method = {
+        Method.EMAIL: body.email,
+        Method.SMS: body.phone,
+        Method.VOICE: body.voice,
+        Method.WHATSAPP: body.whatsapp,
+    }
+    explicit = by_method[method] or (body.phone if method.is_phone else None)
+    if explicit:
+        return explicit
+    if body.user:
+        return body.user.phone if method.is_phone else body.user.email
+    return None
+
+
+def email_update(body: UpdateEmailRequest, redirect_url: str | None = None) -> AddressUpdate:
+    return AddressUpdate(
+        login_id=required(body.loginId, "loginId"),
+        address=required(body.email, "email"),
+        method=Method.EMAIL,
+        add_to_login_ids=bool(body.addToLoginIDs),
+        merge_into_existing=bool(body.onMergeUseExisting),
+        mfa=bool(body.mfa),
+        template_id=body.templateId or "",
+        template_options=body.templateOptions or {},
+        locale=body.locale or "",
+        redirect_url=redirect_url or "",
+    )
+
+
+def phone_update(method: Method, body: UpdatePhoneRequest, redirect_url: str | None = None) -> AddressUpdate:
+    if not method.is_phone:
+        raise InvalidArgument("Phone updates are delivered by sms, voice or whatsapp")
+    return AddressUpdate(
+        login_id=required(body.loginId, "loginId"),
+        address=required(body.phone, "phone"),
+        method=method,
+        add_to_login_ids=bool(body.addToLoginIDs),
+        merge_into_existing=bool(body.onMergeUseExisting),
+        mfa=bool(body.mfa),
+        template_id=body.templateId or "",
+        template_options=body.templateOptions or {},
+        locale=body.locale or "",
+        redirect_url=redirect_url or "",
+    )
