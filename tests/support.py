@@ -124,11 +124,10 @@ class Inbox:
         """The code in the newest (or the ``after``-th) message to ``to``."""
         index = self.count(to) - 1 if after is None else after
         message = self.wait_for(to, after=max(index, 0))
-        match = re.search(
-            r"\b(\d{6,10})\b", message["text"].replace(" ", "") if message["channel"] == "voice" else message["text"]
-        )
+        pattern = r"\b((?:\d ){5,9}\d)\b" if message["channel"] == "voice" else r"\b(\d{6,10})\b"
+        match = re.search(pattern, message["text"])
         assert match, message
-        return match.group(1)
+        return match.group(1).replace(" ", "")
 
 
 @dataclass

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 
 from passgate.clock import SystemClock
 from passgate.config import Settings
+from passgate.logs import configure_logging
 from passgate.mgmt.projects import CreatedProject, create_project, list_projects
-from passgate.storage import migrate
+from passgate.storage import migrate, outbox_store
 from passgate.storage.connect import open_database
-from passgate.wiring import load_secrets
+from passgate.wiring import build_runtime, load_secrets
 
 SNIPPET = """\
     from descope import DescopeClient, DeliveryMethod
@@ -39,8 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=4000, help="port to bind (default 4000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--no-dispatcher", action="store_true", help="do not deliver messages in-process (run `passgate worker`)"
+    )
 
     commands.add_parser("migrate", help="apply database schema migrations")
+    commands.add_parser("worker", help="run only the outbox dispatcher (message delivery)")
+
+    outbox = commands.add_parser("outbox", help="inspect and re-drive queued messages")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    listing_outbox = outbox_commands.add_parser("list", help="list messages, newest first")
+    listing_outbox.add_argument("--state", choices=["queued", "sending", "retry", "sent", "failed", "dropped"])
+    listing_outbox.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    listing_outbox.add_argument("--json", action="store_true", help="print JSON")
+    retry = outbox_commands.add_parser("retry", help="queue failed messages again")
+    retry.add_argument("ids", nargs="*", help="message IDs (default: every failed message)")
 
     project = commands.add_parser("project", help="manage projects")
     project_commands = project.add_subparsers(dest="project_command", required=True, metavar="ACTION")
@@ -74,6 +88,38 @@ async def _projects(settings: Settings) -> list[dict[str, str]]:
         await db.close()
 
 
+async def _work(settings: Settings) -> None:
+    runtime = await build_runtime(settings)
+    try:
+        await runtime.dispatcher.run()
+    finally:
+        await runtime.close()
+
+
+async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
+    db = await open_database(settings.resolved_database_url(), pool_size=1)
+    try:
+        if args.outbox_command == "retry":
+            async with db.transaction() as tx:
+                count = await outbox_store.requeue_failed(tx, args.ids or None, int(SystemClock().now() * 1000))
+            print(f"passgate: {count} message(s) queued again", file=sys.stderr)
+            return 0 if count or not args.ids else 1
+        async with db.transaction(write=False) as tx:
+            rows = await outbox_store.list_messages(tx, state=args.state, limit=args.limit)
+    finally:
+        await db.close()
+    listed = [
+        {"id": r.id, "channel": r.channel, "state": r.state, "attempts": r.attempts, "lastError": r.last_error}
+        for r in rows
+    ]
+    if args.json:
+        print(json.dumps(listed))
+    else:
+        for r in listed:
+            print(f"{r['id']}  {r['channel']:<8} {r['state']:<8} attempts={r['attempts']}  {r['lastError'] or ''}")
+    return 0
+
+
 def _first_start(settings: Settings, base_url: str) -> None:
     """Create and announce a default project when the database has none."""
     if asyncio.run(_projects(settings)):
@@ -104,6 +150,8 @@ def _first_start(settings: Settings, base_url: str) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.no_dispatcher:
+        os.environ["PASSGATE_DISPATCHER"] = "false"  # workers re-read the environment
     migrate.upgrade(settings.resolved_database_url())
     base_url = settings.public_url or f"http://{args.host}:{args.port}"
     _first_start(settings, base_url)
@@ -129,6 +177,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         print("passgate: database is at the newest schema", file=sys.stderr)
         return 0
+    if args.command == "worker":
+        configure_logging(settings.log_level)
+        asyncio.run(_work(settings))
+        return 0
+    if args.command == "outbox":
+        return asyncio.run(_outbox(settings, args))
     if args.project_command == "create":
         created = asyncio.run(_create_project(settings, args.name))
         if args.json:

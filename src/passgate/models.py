@@ -50,6 +50,10 @@ class ProjectSettings(BaseModel):
     enchanted_link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
     approved_redirect_urls: tuple[str, ...] = ("http://localhost",)
     default_redirect_url: str = ""
+    providers: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Per channel, the provider IDs to use in order (default: all configured)."
+    )
+    default_locale: str = Field(default="", description="Message locale when the request names none.")
 
 
 @dataclass(frozen=True)
@@ -131,3 +135,4 @@ class LoginOptions:
     template_id: str = ""
     template_options: dict[str, str] = field(default_factory=dict)
     locale: str = ""
+    provider_id: str = ""

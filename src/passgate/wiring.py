@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
 from dataclasses import dataclass
+
+import httpx
 
 from passgate.auth.context import AuthContext
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
 from passgate.clock import Clock, SystemClock
-from passgate.config import Settings
+from passgate.config import CHANNELS, ProviderConfig, Settings
 from passgate.crypto.sealing import Secrets, load_or_create_master_secret
-from passgate.delivery.dispatcher import Dispatcher
+from passgate.delivery.dispatcher import Dispatcher, RetryPolicy
+from passgate.delivery.routing import Provider, ProviderRouter
 from passgate.delivery.senders import ConsoleSender, DiscardSender, FileSender, Sender
+from passgate.delivery.smtp import SmtpSender
+from passgate.delivery.templates import Renderer
+from passgate.delivery.twilio import TwilioSender
+from passgate.delivery.webhook import WebhookSender
 from passgate.storage.connect import open_database
 from passgate.storage.database import Database
-
-CHANNELS = ("email", "sms", "voice", "whatsapp")
 
 
 def load_secrets(settings: Settings) -> Secrets:
@@ -26,16 +30,62 @@ def load_secrets(settings: Settings) -> Secrets:
     return Secrets(load_or_create_master_secret(settings.secret_key, settings.data_dir / "secret.key"))
 
 
-def development_senders(settings: Settings) -> Mapping[str, Sender]:
-    """The same development sender for every channel, as ``PASSGATE_DELIVERY`` says."""
-    sender: Sender
+def development_sender(settings: Settings) -> Sender:
+    """The sender for channels with no provider, as ``PASSGATE_DELIVERY`` says."""
     if settings.delivery == "file":
-        sender = FileSender(settings.resolved_delivery_file())
-    elif settings.delivery == "none":
-        sender = DiscardSender()
-    else:
-        sender = ConsoleSender()
-    return dict.fromkeys(CHANNELS, sender)
+        return FileSender(settings.resolved_delivery_file())
+    if settings.delivery == "none":
+        return DiscardSender()
+    return ConsoleSender()
+
+
+def build_sender(config: ProviderConfig, settings: Settings, http: httpx.AsyncClient, clock: Clock) -> Sender:
+    """A sender for one configured provider."""
+    if config.type == "smtp":
+        return SmtpSender(config.url, config.from_address or settings.email_from, config.from_name)
+    if config.type == "twilio":
+        return TwilioSender(
+            http,
+            account_sid=config.account_sid,
+            auth_token=config.auth_token,
+            from_number=config.from_number,
+            whatsapp_from=config.whatsapp_from,
+            base_url=config.base_url,
+        )
+    if config.type == "webhook":
+        return WebhookSender(http, clock, url=config.url, secret=config.secret)
+    if config.type == "file":
+        return FileSender(settings.data_dir / (config.path or "outbox.jsonl"))
+    if config.type == "none":
+        return DiscardSender()
+    return ConsoleSender()
+
+
+def build_router(settings: Settings, http: httpx.AsyncClient, clock: Clock) -> ProviderRouter:
+    providers = [
+        Provider(
+            id=config.id,
+            channels=frozenset(c for c in CHANNELS if config.serves(c)),
+            sender=build_sender(config, settings, http, clock),
+        )
+        for config in settings.all_providers()
+    ]
+    return ProviderRouter(providers, development_sender(settings))
+
+
+def build_dispatcher(
+    settings: Settings, db: Database, secrets: Secrets, clock: Clock, http: httpx.AsyncClient
+) -> Dispatcher:
+    return Dispatcher(
+        db,
+        secrets,
+        clock,
+        build_router(settings, http, clock),
+        Renderer(settings.template_dir, settings.default_locale),
+        poll_seconds=settings.outbox_poll_seconds,
+        batch=settings.outbox_batch,
+        policy=RetryPolicy(max_attempts=settings.outbox_max_attempts, lease_seconds=settings.outbox_lease_seconds),
+    )
 
 
 @dataclass
@@ -45,6 +95,7 @@ class Runtime:
     db: Database
     ctx: AuthContext
     dispatcher: Dispatcher
+    http: httpx.AsyncClient
     dispatcher_task: asyncio.Task[None] | None = None
 
     def start_dispatcher(self) -> None:
@@ -55,6 +106,7 @@ class Runtime:
             self.dispatcher_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.dispatcher_task
+        await self.http.aclose()
         await self.db.close()
 
 
@@ -63,9 +115,8 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
     clock = clock or SystemClock()
     secrets = load_secrets(settings)
     db = await open_database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
-    dispatcher = Dispatcher(
-        db, secrets, clock, development_senders(settings), poll_seconds=settings.outbox_poll_seconds
-    )
+    http = httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0))
+    dispatcher = build_dispatcher(settings, db, secrets, clock, http)
     ctx = AuthContext(
         db=db,
         secrets=secrets,
@@ -74,4 +125,4 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         projects=ProjectDirectory(db, clock, settings.project_cache_seconds),
         notify_outbox=dispatcher.notify,
     )
-    return Runtime(db=db, ctx=ctx, dispatcher=dispatcher)
+    return Runtime(db=db, ctx=ctx, dispatcher=dispatcher, http=http)

@@ -47,6 +47,7 @@ class AddressUpdate:
     template_options: dict[str, str] = dataclasses.field(default_factory=dict)
     locale: str = ""
     redirect_url: str = ""
+    provider_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,10 @@ async def for_update(ctx: AuthContext, project: Project, update: AddressUpdate, 
         "options": {"mfa": update.mfa, "priorAmr": current.record.amr if update.mfa else []},
     }
     options = LoginOptions(
-        template_id=update.template_id, template_options=update.template_options, locale=update.locale
+        template_id=update.template_id,
+        template_options=update.template_options,
+        locale=update.locale,
+        provider_id=update.provider_id,
     )
     return Intent(login_id, current.user, UPDATE, update.method, target, details, options)
 
@@ -179,6 +183,7 @@ async def queue_message(
     intent: Intent,
     *,
     secret_id: str,
+    expires_in: int,
     code: str = "",
     link: str = "",
     links: tuple[tuple[str, str], ...] = (),
@@ -189,8 +194,9 @@ async def queue_message(
     """
     if intent.user is not None and intent.user.test:
         return
+    options, channel = intent.options, intent.method.value
     message = OutgoingMessage(
-        channel=intent.method.value,
+        channel=channel,
         to=intent.target,
         purpose=intent.purpose,
         code=code,
@@ -198,8 +204,12 @@ async def queue_message(
         links=links,
         login_id=intent.login_id,
         project_name=project.name,
-        locale=intent.options.locale,
-        template_options=intent.options.template_options,
+        project_id=project.id,
+        locale=options.locale or project.settings.default_locale,
+        template_id=options.template_id,
+        template_options=options.template_options,
+        provider_ids=(options.provider_id,) if options.provider_id else project.settings.providers.get(channel, ()),
+        expires_in_seconds=expires_in,
     )
     await outbox.enqueue(
         tx, ctx.secrets, project_id=project.id, secret_id=secret_id, message=message, now_ms=ctx.now_ms()

@@ -145,7 +145,8 @@ async def start_magic_update(ctx: AuthContext, project: Project, update: Address
 async def _send_magic(tx: Transaction, ctx: AuthContext, project: Project, intent: Intent, url: str) -> None:
     expires_in = project.settings.link_expiry_seconds
     token_id, token = await _store_token(tx, ctx, project, intent, kind=MAGIC, expires_in=expires_in)
-    await intents.queue_message(tx, ctx, project, intent, secret_id=token_id, link=redirects.with_token(url, token))
+    link = redirects.with_token(url, token)
+    await intents.queue_message(tx, ctx, project, intent, secret_id=token_id, expires_in=expires_in, link=link)
 
 
 async def verify_magic(ctx: AuthContext, project: Project, token: str, caller: Caller) -> SessionTokens:
@@ -258,7 +259,7 @@ async def _send_enchanted(
             secret_id = token_id
     # An SMS carries only the right link (Descope); an email shows all three.
     shown = tuple(links) if intent.method is Method.EMAIL else tuple(p for p in links if p[0] == link_id)
-    await intents.queue_message(tx, ctx, project, intent, secret_id=secret_id, links=shown)
+    await intents.queue_message(tx, ctx, project, intent, secret_id=secret_id, expires_in=expires_in, links=shown)
     return link_id, pending_ref
 
 

@@ -103,4 +103,7 @@ async def _issue_and_queue(tx: Transaction, ctx: AuthContext, project: Project, 
         method=intent.method,
         details=intent.details,
     )
-    await intents.queue_message(tx, ctx, project, intent, secret_id=issued.challenge_id, code=issued.code)
+    expires_in = project.settings.otp_expiry_seconds
+    await intents.queue_message(
+        tx, ctx, project, intent, secret_id=issued.challenge_id, expires_in=expires_in, code=issued.code
+    )

@@ -1,7 +1,12 @@
-"""The outbox dispatcher: claims due messages (leased), sends them, records the outcome.
+"""The outbox dispatcher: claims due messages (leased), renders and sends them, records
+the outcome.
 
-Runs in-process by default; several dispatchers may run against one database (PostgreSQL
-claims with ``FOR UPDATE SKIP LOCKED``; on SQLite claims serialise on the write lock).
+Runs in-process by default (``passgate worker`` runs it alone). Several dispatchers may
+drain one database: PostgreSQL claims with ``FOR UPDATE SKIP LOCKED``, SQLite claims
+serialise on its write lock. A claimed batch is sent concurrently. Each message tries its
+providers in order: a transient failure moves on to the next provider, a permanent one
+(a refused address) fails the message; if every provider failed transiently the message
+is retried later with exponential back-off and jitter, until ``max_attempts``.
 """
 
 from __future__ import annotations
@@ -11,20 +16,32 @@ import contextlib
 import dataclasses
 import json
 import random
-from collections.abc import Mapping
 
 import structlog
+from prometheus_client import Counter, Histogram
 
 from passgate.clock import Clock
 from passgate.crypto.sealing import Secrets
-from passgate.delivery.messages import OutgoingMessage, render
+from passgate.delivery.messages import OutgoingMessage
 from passgate.delivery.outbox import SEAL_CONTEXT
-from passgate.delivery.senders import DeliveryFailed, Sender
+from passgate.delivery.routing import ProviderRouter
+from passgate.delivery.senders import DeliveryFailed
+from passgate.delivery.templates import Renderer, TemplateFailed
 from passgate.storage import challenges_store, links_store, outbox_store
 from passgate.storage.database import Database
 from passgate.storage.outbox_store import OutboxMessage
 
 log = structlog.get_logger("passgate.outbox")
+
+OUTCOMES = Counter(
+    "passgate_outbox_messages_total", "Outbox messages by final or interim outcome", ["channel", "outcome"]
+)
+LATENCY = Histogram(
+    "passgate_outbox_delivery_seconds",
+    "From enqueue to accepted by a provider",
+    ["channel"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,14 +58,15 @@ class RetryPolicy:
 
 
 class Dispatcher:
-    """Claims due messages and sends them through the sender of their channel."""
+    """Claims due messages and sends them through their channel's providers."""
 
     def __init__(
         self,
         db: Database,
         secrets: Secrets,
         clock: Clock,
-        senders: Mapping[str, Sender],
+        router: ProviderRouter,
+        renderer: Renderer,
         *,
         poll_seconds: float = 0.5,
         batch: int = 32,
@@ -57,7 +75,8 @@ class Dispatcher:
         self._db = db
         self._secrets = secrets
         self._clock = clock
-        self._senders = senders
+        self._router = router
+        self._renderer = renderer
         self._poll = poll_seconds
         self._batch = batch
         self._policy = policy or RetryPolicy()
@@ -81,38 +100,49 @@ class Dispatcher:
 
     async def drain_once(self) -> int:
         """Claim and process one batch; the number of messages handled."""
-        now_ms = self._now_ms()
         async with self._db.transaction() as tx:
             claimed = await outbox_store.claim_due(
                 tx,
-                now_ms=now_ms,
+                now_ms=self._now_ms(),
                 lease_ms=int(self._policy.lease_seconds * 1000),
                 limit=self._batch,
                 skip_locked=self._db.dialect == "postgresql",
             )
-        for message in claimed:
-            await self._process(message)
+        await asyncio.gather(*(self._process(message) for message in claimed))
         return len(claimed)
 
     async def _process(self, row: OutboxMessage) -> None:
         if row.payload_sealed is None or not await self._still_wanted(row):
-            await self._finish(row.id, "dropped", "the code expired or was used before sending")
+            await self._finish(row, "dropped", "the code expired or was used before sending")
             return
-        message = OutgoingMessage(**json.loads(self._secrets.unseal(row.payload_sealed, SEAL_CONTEXT)))
-        sender = self._senders.get(row.channel)
-        if sender is None:
-            await self._finish(row.id, "failed", f"no sender configured for {row.channel}")
-            return
+        message = _outgoing(self._secrets.unseal(row.payload_sealed, SEAL_CONTEXT))
         try:
-            await sender.send(render(message))
-        except DeliveryFailed as exc:
-            await self._failed(row, str(exc), permanent=exc.permanent)
+            rendered = self._renderer.render(message, row.id)
+        except TemplateFailed as exc:
+            await self._finish(row, "failed", str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - an unexpected sender fault is retried
-            await self._failed(row, f"{type(exc).__name__}: {exc}", permanent=False)
+        providers = self._router.providers_for(row.channel, message.provider_ids)
+        if not providers:
+            await self._finish(
+                row, "failed", f"no configured provider {list(message.provider_ids)} serves {row.channel}"
+            )
             return
-        await self._finish(row.id, "sent", None)
-        log.info("message sent", channel=row.channel, outbox_id=row.id, attempts=row.attempts)
+        reasons: list[str] = []
+        for provider in providers:
+            try:
+                await provider.sender.send(rendered)
+            except DeliveryFailed as exc:
+                reasons.append(f"{provider.id}: {exc}")
+                if exc.permanent:
+                    await self._finish(row, "failed", "; ".join(reasons))
+                    return
+                continue
+            except Exception as exc:  # noqa: BLE001 - an unexpected sender fault counts as transient
+                reasons.append(f"{provider.id}: {type(exc).__name__}")
+                continue
+            await self._finish(row, "sent", "; ".join(reasons) or None, provider=provider.id)
+            return
+        await self._retry_or_give_up(row, "; ".join(reasons))
 
     async def _still_wanted(self, row: OutboxMessage) -> bool:
         if row.challenge_id is None:
@@ -123,19 +153,31 @@ class Dispatcher:
                 tx, row.challenge_id, now_ms
             )
 
-    async def _failed(self, row: OutboxMessage, reason: str, *, permanent: bool) -> None:
-        if permanent or row.attempts >= self._policy.max_attempts:
-            await self._finish(row.id, "failed", reason)
-            log.warning("message failed", channel=row.channel, outbox_id=row.id, reason=reason)
+    async def _retry_or_give_up(self, row: OutboxMessage, reason: str) -> None:
+        if row.attempts >= self._policy.max_attempts:
+            await self._finish(row, "failed", f"gave up after {row.attempts} attempts: {reason}")
             return
         retry_at = self._now_ms() + int(self._policy.delay(row.attempts) * 1000)
         async with self._db.transaction() as tx:
             await outbox_store.schedule_retry(tx, row.id, retry_at, reason)
+        OUTCOMES.labels(row.channel, "retry").inc()
         log.info("message retry scheduled", channel=row.channel, outbox_id=row.id, attempts=row.attempts)
 
-    async def _finish(self, message_id: str, state: str, error: str | None) -> None:
+    async def _finish(self, row: OutboxMessage, state: str, error: str | None, *, provider: str = "") -> None:
         async with self._db.transaction() as tx:
-            await outbox_store.finish(tx, message_id, state, self._now_ms(), error)
+            await outbox_store.finish(tx, row.id, state, self._now_ms(), error)
+        OUTCOMES.labels(row.channel, state).inc()
+        if state == "sent":
+            LATENCY.labels(row.channel).observe(max(0.0, self._clock.now() - row.created_at_ms / 1000))
+        level = log.warning if state == "failed" else log.info
+        level(f"message {state}", channel=row.channel, outbox_id=row.id, attempts=row.attempts, provider=provider)
 
     def _now_ms(self) -> int:
         return int(self._clock.now() * 1000)
+
+
+def _outgoing(payload: bytes) -> OutgoingMessage:
+    fields = json.loads(payload)
+    fields["links"] = tuple(tuple(pair) for pair in fields.get("links", ()))
+    fields["provider_ids"] = tuple(fields.get("provider_ids", ()))
+    return OutgoingMessage(**fields)

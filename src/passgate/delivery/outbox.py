@@ -14,7 +14,7 @@ from passgate.crypto.sealing import Secrets
 from passgate.delivery.messages import OutgoingMessage
 from passgate.identifiers import new_opaque_id
 from passgate.storage import outbox_store
-from passgate.storage.database import Transaction
+from passgate.storage.database import Database, Transaction
 from passgate.storage.outbox_store import OutboxMessage
 
 SEAL_CONTEXT = "outbox-payload"
@@ -44,3 +44,9 @@ async def enqueue(
     )
     await outbox_store.enqueue(tx, row, now_ms)
     return row.id
+
+
+async def queue_counts(db: Database) -> dict[str, int]:
+    """How many messages are in each state."""
+    async with db.transaction(write=False) as tx:
+        return await outbox_store.count_by_state(tx)

@@ -50,12 +50,14 @@ class FileSender:
 
     async def send(self, message: RenderedMessage) -> None:
         record = {
+            "id": message.id,
             "channel": message.channel,
             "to": message.to,
             "loginId": message.login_id,
             "purpose": message.purpose,
             "subject": message.subject,
             "text": message.text,
+            "locale": message.locale,
         }
         with self._path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(record) + "\n")

@@ -20,6 +20,9 @@ class OutboxMessage:
     challenge_id: str | None
     payload_sealed: str | None
     attempts: int
+    created_at_ms: int = 0
+    state: str = "queued"
+    last_error: str | None = None
 
 
 def _message(row: Row) -> OutboxMessage:
@@ -30,6 +33,9 @@ def _message(row: Row) -> OutboxMessage:
         challenge_id=row["challenge_id"],
         payload_sealed=row["payload_sealed"],
         attempts=row["attempts"],
+        created_at_ms=row["created_at"],
+        state=row["state"],
+        last_error=row["last_error"],
     )
 
 
@@ -69,10 +75,15 @@ async def claim_due(
 
 
 async def finish(tx: Transaction, message_id: str, state: str, now_ms: int, error: str | None = None) -> None:
-    """Close a message as ``sent``, ``failed`` or ``dropped``; its sealed payload is erased."""
+    """Close a message as ``sent``, ``failed`` or ``dropped``.
+
+    The sealed payload (which holds the secret) is erased unless the message failed: an
+    operator may re-drive a failed message, and the stale check still drops it if its
+    secret expired meanwhile.
+    """
     await tx.execute(
-        "UPDATE outbox SET state = :state, finished_at = :now, lease_until = NULL, payload_sealed = NULL,"
-        " last_error = :error WHERE id = :id",
+        "UPDATE outbox SET state = :state, finished_at = :now, lease_until = NULL, last_error = :error,"
+        " payload_sealed = CASE WHEN :state = 'failed' THEN payload_sealed ELSE NULL END WHERE id = :id",
         {"id": message_id, "state": state, "now": now_ms, "error": error},
     )
 
@@ -87,3 +98,29 @@ async def schedule_retry(tx: Transaction, message_id: str, available_at_ms: int,
 async def count_by_state(tx: Transaction) -> dict[str, int]:
     rows = await tx.fetch_all("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
     return {row["state"]: int(row["n"]) for row in rows}
+
+
+async def list_messages(tx: Transaction, *, state: str | None, limit: int) -> list[OutboxMessage]:
+    """Newest first, optionally only those in ``state`` (payloads are not decrypted)."""
+    where = "WHERE state = :state " if state else ""
+    rows = await tx.fetch_all(
+        f"SELECT * FROM outbox {where}ORDER BY created_at DESC, id LIMIT :n", {"state": state, "n": limit}
+    )
+    return [_message(row) for row in rows]
+
+
+async def requeue_failed(tx: Transaction, message_ids: list[str] | None, now_ms: int) -> int:
+    """Put failed messages (all, or the given IDs) back in the queue with fresh attempts.
+
+    Only messages whose payload is still there (not yet erased) can be re-driven.
+    """
+    sql = (
+        "UPDATE outbox SET state = 'queued', attempts = 0, available_at = :now, finished_at = NULL"
+        " WHERE state = 'failed' AND payload_sealed IS NOT NULL"
+    )
+    if message_ids is None:
+        return await tx.execute(sql, {"now": now_ms})
+    changed = 0
+    for message_id in message_ids:
+        changed += await tx.execute(sql + " AND id = :id", {"now": now_ms, "id": message_id})
+    return changed

@@ -17,7 +17,7 @@ from passgate.web.bodycap import BodyCap
 from passgate.wiring import build_runtime
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None, run_dispatcher: bool = True) -> FastAPI:
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     """The passgate app; the database opens when the server starts (lifespan)."""
 
     @asynccontextmanager
@@ -25,7 +25,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, run_dispatcher
         runtime = await build_runtime(settings, clock)
         app.state.ctx = runtime.ctx
         app.state.runtime = runtime
-        if run_dispatcher:
+        if settings.dispatcher:
             runtime.start_dispatcher()
         try:
             yield

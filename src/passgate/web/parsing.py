@@ -61,6 +61,7 @@ def email_update(body: UpdateEmailRequest, redirect_url: str | None = None) -> A
         template_options=body.templateOptions or {},
         locale=body.locale or "",
         redirect_url=redirect_url or "",
+        provider_id=body.providerId or "",
     )
 
 
@@ -78,4 +79,5 @@ def phone_update(method: Method, body: UpdatePhoneRequest, redirect_url: str | N
         template_options=body.templateOptions or {},
         locale=body.locale or "",
         redirect_url=redirect_url or "",
+        provider_id=body.providerId or "",
     )

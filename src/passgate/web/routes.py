@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
 
-from passgate.web import auth_links, auth_otp, auth_session, health, mgmt_links, mgmt_users
+from passgate.web import auth_links, auth_otp, auth_session, health, metrics, mgmt_links, mgmt_users
 from passgate.web.schemas import ErrorResponse
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -61,6 +62,7 @@ def _table() -> list[tuple[str, str, Callable[..., Any], str]]:
         # --- operations -------------------------------------------------------------------------
         ("GET", "/healthz", health.healthz, "operations"),
         ("GET", "/readyz", health.readyz, "operations"),
+        ("GET", "/metrics", metrics.metrics, "operations"),
     ]
 
 
@@ -68,6 +70,7 @@ def router() -> APIRouter:
     """All routes, each documented in ``/openapi.json`` from its request/response models."""
     api = APIRouter()
     for method, path, endpoint, tag in _table():
+        extra: dict[str, Any] = {"response_class": PlainTextResponse} if endpoint is metrics.metrics else {}
         api.add_api_route(
             path,
             endpoint,
@@ -75,5 +78,6 @@ def router() -> APIRouter:
             tags=[tag],
             responses=_ERRORS,
             operation_id=endpoint.__module__.rsplit(".", 1)[-1] + "_" + endpoint.__name__,
+            **extra,
         )
     return api
