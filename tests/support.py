@@ -169,8 +169,12 @@ def live_server(
     *,
     project_settings: ProjectSettings | None = None,
     delivery_file_name: str = "outbox.jsonl",
+    **overrides: Any,
 ) -> Iterator[LiveServer]:
-    """uvicorn serving passgate on a free loopback port, in a background thread (with a new project)."""
+    """uvicorn serving passgate on a free loopback port, in a background thread (with a new project).
+
+    ``overrides`` are further ``Settings`` fields (providers, templates, outbox tuning).
+    """
     settings = Settings(
         data_dir=data_dir,
         database_url=db_url,
@@ -178,6 +182,7 @@ def live_server(
         delivery_file=data_dir / delivery_file_name,
         outbox_poll_seconds=0.05,
         project_cache_seconds=0,
+        **overrides,
     )
     created = make_project(settings, project_settings=project_settings)
     clock = OffsetClock()

@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=0.5, gt=0, description="Outbox dispatcher idle poll.")
     outbox_lease_seconds: float = Field(default=60.0, gt=0, description="How long a claimed message is leased.")
     outbox_max_attempts: int = Field(default=8, ge=1, description="Attempts before a message is given up.")
+    outbox_retry_base_seconds: float = Field(default=2.0, gt=0, description="First retry delay (doubles each time).")
     outbox_batch: int = Field(default=32, ge=1, le=1000, description="Messages claimed (and sent at once) per pass.")
 
     @classmethod

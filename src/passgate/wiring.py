@@ -84,7 +84,11 @@ def build_dispatcher(
         Renderer(settings.template_dir, settings.default_locale),
         poll_seconds=settings.outbox_poll_seconds,
         batch=settings.outbox_batch,
-        policy=RetryPolicy(max_attempts=settings.outbox_max_attempts, lease_seconds=settings.outbox_lease_seconds),
+        policy=RetryPolicy(
+            max_attempts=settings.outbox_max_attempts,
+            base_seconds=settings.outbox_retry_base_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+        ),
     )
 
 

@@ -83,8 +83,8 @@ async def finish(tx: Transaction, message_id: str, state: str, now_ms: int, erro
     """
     await tx.execute(
         "UPDATE outbox SET state = :state, finished_at = :now, lease_until = NULL, last_error = :error,"
-        " payload_sealed = CASE WHEN :state = 'failed' THEN payload_sealed ELSE NULL END WHERE id = :id",
-        {"id": message_id, "state": state, "now": now_ms, "error": error},
+        " payload_sealed = CASE WHEN :keep THEN payload_sealed ELSE NULL END WHERE id = :id",
+        {"id": message_id, "state": state, "now": now_ms, "error": error, "keep": state == "failed"},
     )
 
 

@@ -1,0 +1,280 @@
+"""Real delivery: SMTP to an aiosmtpd server, Twilio's API and webhooks on loopback servers."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from descope import DeliveryMethod
+from descope.common import LoginOptions
+
+from passgate.config import ProviderConfig
+from tests.fakes import TwilioFake, WebhookReceiver
+from tests.support import LiveServer, database_url, free_port, live_server, passgate_cli, unique_email, unique_phone
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 OK"
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        self.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
+
+    def wait_for(self, to: str, timeout: float = 10) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["To"] == to:
+                    return message
+            time.sleep(0.02)
+        raise AssertionError(f"no email to {to}")
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """aiosmtpd on loopback, requiring AUTH (over plain text: this is a test relay)."""
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+def _parts(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None
+    assert html is not None
+    return text.get_content(), html.get_content()
+
+
+@pytest.fixture(scope="module")
+def smtp_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Mailbox]]:
+    data_dir = tmp_path_factory.mktemp("smtp")
+    templates = data_dir / "templates"
+    templates.mkdir()
+    (templates / "welcome.email_html.j2").write_text("<p>Hello {{ options.name }}, your code is {{ code }}</p>")
+    (templates / "welcome.email_text.j2").write_text("Hello {{ options.name }}, your code is {{ code }}")
+    (templates / "welcome.email_subject.j2").write_text("Welcome {{ options.name }}")
+    with (
+        smtp_server() as (mailbox, port),
+        database_url("sqlite", data_dir) as url,
+        live_server(
+            url,
+            data_dir,
+            smtp_url=f"smtp://mailer:s3cret@127.0.0.1:{port}",
+            email_from="auth@acme.test",
+            email_from_name="Acme",
+            template_dir=templates,
+        ) as live,
+    ):
+        yield live, mailbox
+
+
+def test_sign_in_email_arrives_over_smtp_and_its_code_signs_in(smtp_live: tuple[LiveServer, Mailbox]) -> None:
+    live, mailbox = smtp_live
+    client = live.client()
+    login_id = unique_email("smtp")
+    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+    message = mailbox.wait_for(login_id)
+    assert message["From"] == "Acme <auth@acme.test>"
+    assert message["Subject"] == "Welcome to test"
+    text, html = _parts(message)
+    code = next(word for word in text.split() if word.isdigit() and len(word) == 6)
+    assert f"<strong>{code}</strong>" in html
+    assert (b"mailer", b"s3cret") in mailbox.logins
+    session = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, code)
+    assert client.validate_session(session["sessionToken"]["jwt"])["userId"] == session["user"]["userId"]
+    assert live.inbox.count(login_id) == 0  # the development sender was not used
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("fr", "Votre code de connexion test"),
+        ("es-MX", "Tu código de inicio"),
+        ("pt-BR", "Seu código de acesso"),
+        ("de", "Anmeldecode"),
+    ],
+)
+def test_locale_chooses_the_language(smtp_live: tuple[LiveServer, Mailbox], locale: str, expected: str) -> None:
+    live, mailbox = smtp_live
+    client = live.client()
+    login_id = unique_email(f"locale-{locale.lower()}")
+    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+    client.otp.verify_code(DeliveryMethod.EMAIL, login_id, _code(mailbox.wait_for(login_id)))
+    mailbox.messages.clear()
+    client.otp.sign_in(DeliveryMethod.EMAIL, login_id, LoginOptions(locale=locale))
+    assert expected in mailbox.wait_for(login_id)["Subject"]
+
+
+def _code(message: EmailMessage) -> str:
+    text, _ = _parts(message)
+    return next(word for word in text.split() if word.isdigit() and len(word) == 6)
+
+
+def test_template_options_render_and_are_escaped_in_html(smtp_live: tuple[LiveServer, Mailbox]) -> None:
+    live, mailbox = smtp_live
+    client = live.client()
+    login_id = unique_email("templated")
+    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+    client.otp.verify_code(DeliveryMethod.EMAIL, login_id, _code(mailbox.wait_for(login_id)))
+    mailbox.messages.clear()
+    options = LoginOptions(template_id="welcome", template_options={"name": "<script>x</script> Ada"})
+    client.otp.sign_in(DeliveryMethod.EMAIL, login_id, options)
+    message = mailbox.wait_for(login_id)
+    text, html = _parts(message)
+    assert message["Subject"] == "Welcome <script>x</script> Ada"  # plain text, one header line
+    assert "Hello <script>x</script> Ada" in text
+    assert "&lt;script&gt;x&lt;/script&gt; Ada" in html
+    assert "<script>" not in html
+
+
+# --- Twilio ----------------------------------------------------------------------------------
+def _twilio_provider(url: str, provider_id: str = "twilio") -> ProviderConfig:
+    return ProviderConfig(
+        id=provider_id,
+        type="twilio",
+        account_sid=TwilioFake.SID,
+        auth_token=TwilioFake.TOKEN,
+        from_number="+14155550100",
+        whatsapp_from="+14155550199",
+        base_url=url,
+    )
+
+
+@contextmanager
+def twilio_live(tmp_path: Path, *fakes: TwilioFake, **overrides: Any) -> Iterator[tuple[LiveServer, list[str]]]:
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(fake.running()) for fake in fakes]
+        providers = tuple(_twilio_provider(url, f"twilio-{i}") for i, url in enumerate(urls))
+        url = stack.enter_context(database_url("sqlite", tmp_path))
+        live = stack.enter_context(
+            live_server(url, tmp_path, providers=providers, outbox_retry_base_seconds=0.05, **overrides)
+        )
+        yield live, urls
+
+
+def _wait(predicate: Any, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.02)
+
+
+def test_twilio_sms_voice_and_whatsapp_requests(tmp_path: Path) -> None:
+    fake = TwilioFake()
+    with twilio_live(tmp_path, fake) as (live, _):
+        client = live.client()
+        numbers = {}
+        for method in (DeliveryMethod.SMS, DeliveryMethod.VOICE, DeliveryMethod.WHATSAPP):
+            numbers[method] = unique_phone()
+            client.otp.sign_up_or_in(method, numbers[method])
+        _wait(lambda: len(fake.requests) >= 3)
+
+    by_to = {r.form()["To"]: r for r in fake.requests}
+    sms = by_to[numbers[DeliveryMethod.SMS]]
+    assert sms.path == f"/2010-04-01/Accounts/{TwilioFake.SID}/Messages.json"
+    assert sms.basic_auth() == (TwilioFake.SID, TwilioFake.TOKEN)
+    assert sms.form()["From"] == "+14155550100"
+    assert "sign-up code" in sms.form()["Body"]
+
+    voice = by_to[numbers[DeliveryMethod.VOICE]]
+    assert voice.path.endswith("/Calls.json")
+    twiml = voice.form()["Twiml"]
+    assert twiml.startswith("<Response><Say>")
+    spaced = [chunk for chunk in twiml.split(". ") if chunk.count(" ") >= 5]
+    assert twiml.count(spaced[0].split(" is ")[-1]) == 2  # the spaced code, read out twice
+
+    whatsapp = by_to[f"whatsapp:{numbers[DeliveryMethod.WHATSAPP]}"]
+    assert whatsapp.form()["From"] == "whatsapp:+14155550199"
+
+
+def test_twilio_5xx_is_retried_until_delivered(tmp_path: Path) -> None:
+    fake = TwilioFake(statuses=[503, 500])
+    with twilio_live(tmp_path, fake) as (live, _):
+        phone = unique_phone()
+        live.client().otp.sign_up_or_in(DeliveryMethod.SMS, phone)
+        _wait(lambda: len(fake.requests) >= 3)
+        time.sleep(0.2)
+    assert [r.form()["To"] for r in fake.requests] == [phone] * 3
+
+
+def test_twilio_4xx_fails_the_message_with_the_reason(tmp_path: Path) -> None:
+    fake = TwilioFake(statuses=[400])
+    with twilio_live(tmp_path, fake) as (live, _):
+        live.client().otp.sign_up_or_in(DeliveryMethod.SMS, unique_phone())
+        _wait(lambda: len(fake.requests) >= 1)
+        time.sleep(0.3)
+        failed = json.loads(
+            passgate_cli(
+                tmp_path, live.settings.resolved_database_url(), "outbox", "list", "--state", "failed", "--json"
+            ).stdout
+        )
+    assert len(fake.requests) == 1  # not retried
+    assert len(failed) == 1
+    assert "Twilio 400" in failed[0]["lastError"]
+
+
+def test_first_provider_down_second_delivers(tmp_path: Path) -> None:
+    down, up = TwilioFake(statuses=[503] * 50), TwilioFake()
+    with twilio_live(tmp_path, down, up) as (live, _):
+        phone = unique_phone()
+        live.client().otp.sign_up_or_in(DeliveryMethod.SMS, phone)
+        _wait(lambda: len(up.requests) >= 1)
+    assert len(down.requests) == 1
+    assert up.requests[0].form()["To"] == phone
+
+
+def test_failed_message_can_be_redriven_from_the_cli(tmp_path: Path) -> None:
+    fake = TwilioFake(statuses=[400])
+    with twilio_live(tmp_path, fake) as (live, _):
+        database = live.settings.resolved_database_url()
+        live.client().otp.sign_up_or_in(DeliveryMethod.SMS, unique_phone())
+        _wait(lambda: len(fake.requests) >= 1)
+        time.sleep(0.3)
+        passgate_cli(tmp_path, database, "outbox", "retry")
+        _wait(lambda: len(fake.requests) >= 2)
+        time.sleep(0.3)
+        sent = json.loads(passgate_cli(tmp_path, database, "outbox", "list", "--state", "sent", "--json").stdout)
+    assert len(sent) == 1
+
+
+def test_webhook_delivery_is_signed(tmp_path: Path) -> None:
+    receiver = WebhookReceiver(secret="hook-secret")
+    with receiver.running() as url, database_url("sqlite", tmp_path) as db:
+        provider = ProviderConfig(id="hook", type="webhook", url=url, secret="hook-secret", channels=("sms",))
+        with live_server(db, tmp_path, providers=(provider,)) as live:
+            phone = unique_phone()
+            live.client().otp.sign_up_or_in(DeliveryMethod.SMS, phone)
+            _wait(lambda: len(receiver.requests) >= 1)
+    body = json.loads(receiver.requests[0].body)
+    assert body["to"] == phone
+    assert body["channel"] == "sms"
+    assert receiver.bad_signatures == 0
