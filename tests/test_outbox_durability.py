@@ -91,7 +91,9 @@ def _wait_until(predicate: object, timeout: float) -> None:
         time.sleep(0.02)
 
 
-def _queued(backend: str, tmp_path: Path) -> Iterator[Settings]:
+@contextmanager
+def queued(backend: str, tmp_path: Path) -> Iterator[Settings]:
+    """A fresh database with a project and ``MESSAGES`` queued messages."""
     with database_url(backend, tmp_path) as url:
         settings = Settings(data_dir=tmp_path, database_url=url)
         project = make_project(settings).project
@@ -102,18 +104,17 @@ def _queued(backend: str, tmp_path: Path) -> Iterator[Settings]:
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_sigkill_mid_dispatch_loses_nothing(backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     receiver = WebhookReceiver(SECRET, delay=0.005)
-    with receiver.running() as url:
-        for settings in _queued(backend, tmp_path):
-            with worker(settings, url) as first:
-                _wait_until(lambda: len(receiver.counts()) >= MESSAGES // 3, timeout=60)
-                first.send_signal(signal.SIGKILL)
-                first.wait(timeout=10)
-            at_kill = len(receiver.counts())
-            assert at_kill < MESSAGES, "the worker finished before it could be killed"
-            with worker(settings, url):
-                _wait_until(lambda: len(receiver.counts()) == MESSAGES, timeout=120)
-                _wait_until(lambda: asyncio.run(_states(settings)).get("sent") == MESSAGES, timeout=30)
-            counts = receiver.counts()
+    with receiver.running() as url, queued(backend, tmp_path) as settings:
+        with worker(settings, url) as first:
+            _wait_until(lambda: len(receiver.counts()) >= MESSAGES // 3, timeout=60)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        at_kill = len(receiver.counts())
+        assert at_kill < MESSAGES, "the worker finished before it could be killed"
+        with worker(settings, url):
+            _wait_until(lambda: len(receiver.counts()) == MESSAGES, timeout=120)
+            _wait_until(lambda: asyncio.run(_states(settings)).get("sent") == MESSAGES, timeout=30)
+        counts = receiver.counts()
     duplicates = sum(counts.values()) - len(counts)
     with capsys.disabled():
         print(f"\n[{backend}] killed after {at_kill} delivered; all {MESSAGES} delivered; {duplicates} duplicate(s)")
@@ -124,12 +125,11 @@ def test_sigkill_mid_dispatch_loses_nothing(backend: str, tmp_path: Path, capsys
 
 def test_two_workers_on_postgres_never_double_send(tmp_path: Path) -> None:
     receiver = WebhookReceiver(SECRET, delay=0.002)
-    with receiver.running() as url:
-        for settings in _queued("postgres", tmp_path):
-            with worker(settings, url), worker(settings, url):
-                _wait_until(lambda: len(receiver.counts()) == MESSAGES, timeout=120)
-                _wait_until(lambda: asyncio.run(_states(settings)).get("sent") == MESSAGES, timeout=30)
-                time.sleep(0.5)  # let any stray duplicate land before counting
-            counts = receiver.counts()
+    with receiver.running() as url, queued("postgres", tmp_path) as settings:
+        with worker(settings, url), worker(settings, url):
+            _wait_until(lambda: len(receiver.counts()) == MESSAGES, timeout=120)
+            _wait_until(lambda: asyncio.run(_states(settings)).get("sent") == MESSAGES, timeout=30)
+            time.sleep(0.5)  # let any stray duplicate land before counting
+        counts = receiver.counts()
     assert len(counts) == MESSAGES
     assert max(counts.values()) == 1
