@@ -188,7 +188,12 @@ def live_server(
     clock = OffsetClock()
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings, clock=clock), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(settings, clock=clock),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_keep_alive=120,  # no idle-close races with pooled test clients
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -45,6 +45,7 @@ class ProjectSettings(BaseModel):
     )
     session_ttl_seconds: int = Field(default=600, ge=60, le=86_400)
     refresh_ttl_seconds: int = Field(default=28 * 86_400, ge=300, le=365 * 86_400)
+    refresh_rotation: bool = Field(default=True, description="Each refresh returns a new refresh JWT (reuse detected).")
     jwt_algorithm: Algorithm = DEFAULT_ALGORITHM
     link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
     enchanted_link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)

@@ -18,6 +18,14 @@ class SessionRecord:
     created_at_ms: int
     expires_at_ms: int
     revoked_at_ms: int | None
+    current_jti: str | None = None
+    previous_jti: str | None = None
+    rotated_at_ms: int | None = None
+
+    @property
+    def live_jti(self) -> str:
+        """The ``jti`` of the refresh JWT currently valid for this session."""
+        return self.current_jti or self.id
 
 
 def _record(row: Row) -> SessionRecord:
@@ -30,13 +38,16 @@ def _record(row: Row) -> SessionRecord:
         created_at_ms=row["created_at"],
         expires_at_ms=row["expires_at"],
         revoked_at_ms=row["revoked_at"],
+        current_jti=row["current_jti"],
+        previous_jti=row["previous_jti"],
+        rotated_at_ms=row["rotated_at"],
     )
 
 
 async def insert_session(tx: Transaction, record: SessionRecord, user_agent: str) -> None:
     await tx.execute(
-        "INSERT INTO sessions (id, project_id, user_id, amr, ip, user_agent, created_at, expires_at)"
-        " VALUES (:id, :p, :u, :amr, :ip, :ua, :created, :expires)",
+        "INSERT INTO sessions (id, project_id, user_id, amr, ip, user_agent, created_at, expires_at, current_jti)"
+        " VALUES (:id, :p, :u, :amr, :ip, :ua, :created, :expires, :jti)",
         {
             "id": record.id,
             "p": record.project_id,
@@ -46,8 +57,19 @@ async def insert_session(tx: Transaction, record: SessionRecord, user_agent: str
             "ua": user_agent[:400],
             "created": record.created_at_ms,
             "expires": record.expires_at_ms,
+            "jti": record.current_jti,
         },
     )
+
+
+async def rotate(tx: Transaction, session_id: str, old_jti: str, new_jti: str, now_ms: int) -> bool:
+    """Make ``new_jti`` current if ``old_jti`` still is; ``False`` if another request rotated first."""
+    changed = await tx.execute(
+        "UPDATE sessions SET previous_jti = :old, current_jti = :new, rotated_at = :now"
+        " WHERE id = :id AND COALESCE(current_jti, id) = :old AND revoked_at IS NULL",
+        {"id": session_id, "old": old_jti, "new": new_jti, "now": now_ms},
+    )
+    return changed == 1
 
 
 async def get_session(tx: Transaction, project_id: str, session_id: str) -> SessionRecord | None:

@@ -128,6 +128,9 @@ sessions = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
     Column("revoked_at", BigInteger, nullable=True),
+    Column("current_jti", String(32), nullable=True),
+    Column("previous_jti", String(32), nullable=True),
+    Column("rotated_at", BigInteger, nullable=True),
     Index("ix_sessions_user", "user_id", "created_at"),
 )
 
