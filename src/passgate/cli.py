@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -16,9 +17,10 @@ from collections.abc import Sequence
 from passgate.clock import SystemClock
 from passgate.config import Settings
 from passgate.logs import configure_logging
-from passgate.mgmt.projects import CreatedProject, create_project, list_projects
+from passgate.mgmt.projects import CreatedProject, create_project, list_keys, list_projects, rotate_signing_key
 from passgate.storage import migrate, outbox_store
 from passgate.storage.connect import open_database
+from passgate.storage.database import Database
 from passgate.wiring import build_runtime, load_secrets
 
 SNIPPET = """\
@@ -46,6 +48,21 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply database schema migrations")
     commands.add_parser("worker", help="run only the outbox dispatcher (message delivery)")
+
+    keys = commands.add_parser("keys", help="manage a project's JWT signing keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    rotate = keys_commands.add_parser(
+        "rotate", help="publish a new signing key now; it starts signing after --publish-seconds"
+    )
+    rotate.add_argument("--project", help="project ID (default: the only project)")
+    rotate.add_argument("--alg", choices=["RS256", "ES256", "EdDSA"], help="algorithm (default: the project's)")
+    rotate.add_argument(
+        "--publish-seconds", type=float, default=600, help="publish this long before signing (default 600)"
+    )
+    rotate.add_argument("--json", action="store_true", help="print JSON")
+    key_list = keys_commands.add_parser("list", help="list signing keys and their state")
+    key_list.add_argument("--project", help="project ID (default: the only project)")
+    key_list.add_argument("--json", action="store_true", help="print JSON")
 
     outbox = commands.add_parser("outbox", help="inspect and re-drive queued messages")
     outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
@@ -94,6 +111,40 @@ async def _work(settings: Settings) -> None:
         await runtime.dispatcher.run()
     finally:
         await runtime.close()
+
+
+async def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    db = await open_database(settings.resolved_database_url(), pool_size=1)
+    try:
+        project_id = args.project or await _only_project(db)
+        if args.keys_command == "rotate":
+            kid = await rotate_signing_key(
+                db,
+                load_secrets(settings),
+                SystemClock(),
+                project_id=project_id,
+                alg=args.alg,
+                publish_seconds=args.publish_seconds,
+            )
+            print(json.dumps({"kid": kid, "projectId": project_id}) if args.json else f"next key {kid} published")
+            return 0
+        keys = await list_keys(db, project_id)
+    finally:
+        await db.close()
+    if args.json:
+        print(json.dumps([dataclasses.asdict(key) for key in keys]))
+    else:
+        for key in keys:
+            activate, retired = key.activate_at or "-", key.retired_at or "-"
+            print(f"{key.kid}  {key.alg:<6} {key.status:<8} activate={activate} retired={retired}")
+    return 0
+
+
+async def _only_project(db: Database) -> str:
+    projects = await list_projects(db)
+    if len(projects) != 1:
+        raise SystemExit("passgate: several projects exist; name one with --project")
+    return projects[0].id
 
 
 async def _outbox(settings: Settings, args: argparse.Namespace) -> int:
@@ -183,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "outbox":
         return asyncio.run(_outbox(settings, args))
+    if args.command == "keys":
+        return asyncio.run(_keys(settings, args))
     if args.project_command == "create":
         created = asyncio.run(_create_project(settings, args.name))
         if args.json:

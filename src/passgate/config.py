@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Request body cap.")
     db_pool_size: int = Field(default=10, ge=1, description="PostgreSQL connections per worker.")
     project_cache_seconds: float = Field(default=2.0, ge=0, description="How long a worker caches a project row.")
+    key_cache_seconds: float = Field(default=60.0, ge=0, description="How long a worker caches a project's keys.")
     log_level: str = Field(default="info")
 
     # delivery

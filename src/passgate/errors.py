@@ -161,6 +161,12 @@ class NotATestUser(PassgateError):
     code, status, description = "E112103", 400, "User is not a test user"
 
 
+class ProjectNotFound(PassgateError):
+    """An operator command named a project that does not exist."""
+
+    code, status, description = "E112105", 404, "Project not found"
+
+
 # --- server (E0xxxxx) ----------------------------------------------------------------------
 class InternalError(PassgateError):
     """A server fault. Never used for client input."""

@@ -125,7 +125,7 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         db=db,
         secrets=secrets,
         clock=clock,
-        keyring=KeyRing(db, secrets, clock),
+        keyring=KeyRing(db, secrets, clock, settings.key_cache_seconds),
         projects=ProjectDirectory(db, clock, settings.project_cache_seconds),
         notify_outbox=dispatcher.notify,
     )

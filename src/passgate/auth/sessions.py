@@ -112,7 +112,7 @@ async def open_session(
 
 async def mint(ctx: AuthContext, project: Project, opened: OpenedSession) -> SessionTokens:
     """Sign the refresh JWT and a first session JWT for an opened session."""
-    key = await ctx.keyring.signing_key(project.id)
+    key = await ctx.keyring.signing_key(project)
     grant, record = opened.grant, opened.record
     iat = int(ctx.clock.now())
     refresh_exp = record.expires_at_ms // 1000
@@ -142,7 +142,7 @@ async def _tokens_for(
     first_seen: bool,
     session_only: dict[str, Any] | None = None,
 ) -> SessionTokens:
-    key = await ctx.keyring.signing_key(project.id)
+    key = await ctx.keyring.signing_key(project)
     iat = int(ctx.clock.now())
     refresh_exp = int(refresh_claims["exp"])
     session_exp = min(iat + project.settings.session_ttl_seconds, refresh_exp)
@@ -232,7 +232,7 @@ async def _revoke_reused(ctx: AuthContext, record: SessionRecord, presented_jti:
 async def _verified_claims(ctx: AuthContext, project: Project, token: str) -> dict[str, Any]:
     try:
         kid = tokens.unverified_kid(token)
-        key = await ctx.keyring.verifying_key(project.id, kid)
+        key = await ctx.keyring.verifying_key(project, kid)
         return tokens.verify(token, lambda _kid: key, issuer=project.id, now=ctx.clock.now())
     except tokens.TokenInvalid as exc:
         raise InvalidRefreshToken(f"Invalid refresh token: {exc}") from exc
@@ -250,7 +250,7 @@ async def refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -
     if not project.settings.refresh_rotation:
         return await _tokens_for(ctx, project, current.user, current.claims, refresh_jwt, first_seen=False)
     live_jti = await _rotated_jti(ctx, project, current)
-    key = await ctx.keyring.signing_key(project.id)
+    key = await ctx.keyring.signing_key(project)
     claims = {**current.claims, "jti": live_jti, "sid": current.record.id, "iat": int(ctx.clock.now())}
     return await _tokens_for(ctx, project, current.user, claims, tokens.sign(claims, key), first_seen=False)
 

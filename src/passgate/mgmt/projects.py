@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from passgate.auth.keyring import create_signing_key
 from passgate.clock import Clock
+from passgate.crypto.keys import Algorithm
 from passgate.crypto.sealing import Secrets
-from passgate.errors import InvalidManagementKey
+from passgate.errors import InvalidManagementKey, ProjectNotFound
 from passgate.identifiers import new_key_id, new_management_key, new_project_id
 from passgate.models import Project, ProjectSettings
-from passgate.storage import projects_store
+from passgate.storage import keys_store, projects_store
 from passgate.storage.database import Database
 
 
@@ -66,3 +67,63 @@ async def authenticate_management_key(db: Database, project_id: str, cleartext: 
     # compare_digest: the lookup is by digest, but keep the project check free of timing hints
     if row is None or not hmac.compare_digest(row["project_id"], project_id):
         raise InvalidManagementKey()
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    kid: str
+    alg: str
+    status: str
+    created_at: float
+    activate_at: float | None
+    retired_at: float | None
+
+
+async def rotate_signing_key(
+    db: Database,
+    secrets: Secrets,
+    clock: Clock,
+    *,
+    project_id: str,
+    alg: Algorithm | None = None,
+    publish_seconds: float = 600,
+) -> str:
+    """Add the project's next signing key: published now, signing after ``publish_seconds``.
+
+    Replaces a next key that was not yet promoted. The algorithm defaults to the project's.
+    """
+    async with db.transaction() as tx:
+        project = await projects_store.get_project(tx, project_id)
+        if project is None:
+            raise ProjectNotFound(f"No project {project_id}")
+        await keys_store.drop_pending(tx, project_id)
+        now_ms = int(clock.now() * 1000)
+        return await create_signing_key(
+            tx,
+            secrets,
+            project_id=project_id,
+            alg=alg or project.settings.jwt_algorithm,
+            now_ms=now_ms,
+            status="next",
+            activate_at_ms=now_ms + int(publish_seconds * 1000),
+        )
+
+
+async def list_keys(db: Database, project_id: str) -> list[KeyInfo]:
+    async with db.transaction(write=False) as tx:
+        rows = await keys_store.all_keys(tx, project_id)
+
+    def seconds(value: int | None) -> float | None:
+        return value / 1000 if value is not None else None
+
+    return [
+        KeyInfo(
+            kid=row["kid"],
+            alg=row["alg"],
+            status=row["status"],
+            created_at=row["created_at"] / 1000,
+            activate_at=seconds(row["activate_at"]),
+            retired_at=seconds(row["retired_at"]),
+        )
+        for row in rows
+    ]

@@ -52,6 +52,7 @@ signing_keys = Table(
     Column("status", String(16), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("retired_at", BigInteger, nullable=True),
+    Column("activate_at", BigInteger, nullable=True),
     Index("ix_signing_keys_project", "project_id", "status"),
 )
 

@@ -41,4 +41,4 @@ async def jwks(project_id: str, request: Request) -> JWKSResponse:
     """The project's public signing keys (no authentication needed)."""
     ctx = context_of(request)
     project = await ctx.projects.get(project_id)
-    return JWKSResponse(keys=await ctx.keyring.jwks(project.id))
+    return JWKSResponse(keys=await ctx.keyring.jwks(project))
