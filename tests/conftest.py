@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from passgate.models import ProjectSettings
-from tests.support import DEFAULT_REDIRECT, LiveServer, database_url, live_server
+from tests.support import DEFAULT_REDIRECT, LiveServer, database_url, live_server, relaxed
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -20,7 +19,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A live passgate per backend, shared by a module's tests (they use unique login IDs)."""
     data_dir: Path = tmp_path_factory.mktemp(f"server-{request.param}")
-    settings = ProjectSettings(default_redirect_url=DEFAULT_REDIRECT)
+    settings = relaxed(default_redirect_url=DEFAULT_REDIRECT)
     with (
         database_url(str(request.param), data_dir) as url,
         live_server(url, data_dir, project_settings=settings) as live,

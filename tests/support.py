@@ -26,7 +26,7 @@ import uvicorn
 from passgate.clock import OffsetClock
 from passgate.config import Settings
 from passgate.mgmt.projects import CreatedProject, create_project
-from passgate.models import ProjectSettings
+from passgate.models import ProjectSettings, RateLimitSettings
 from passgate.storage import migrate
 from passgate.storage.connect import open_database
 from passgate.web.app import create_app
@@ -77,6 +77,22 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         url = f"sqlite:///{tmp_path / 'passgate.db'}"
         migrate.upgrade(url)
         yield url
+
+
+REDIS_URL = os.environ.get("PASSGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> str:
+    """The test Redis URL; fails in CI and skips elsewhere when no Redis answers."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        if IN_CI:
+            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    return REDIS_URL
 
 
 def free_port() -> int:
@@ -149,6 +165,28 @@ class LiveServer:
         )
 
 
+# Most tests send to one login ID several times within seconds, and hammer one route from
+# 127.0.0.1: their projects lift the rate limits, which have tests of their own.
+RELAXED_LIMITS = RateLimitSettings(
+    sends_per_login_id="1000/second",
+    sends_per_project="100000/second",
+    verifies_per_ip="100000/second",
+    verifies_per_login_id="100000/second",
+    requests_per_ip="100000/second",
+    management_per_key="100000/second",
+)
+
+
+def relaxed(**fields: Any) -> ProjectSettings:
+    """Project settings for tests: the given fields, with rate limits lifted (unless given)."""
+    return ProjectSettings(**{"rate_limits": RELAXED_LIMITS, **fields})
+
+
+def limited(**limits: str) -> ProjectSettings:
+    """Relaxed project settings except for the given rate limits."""
+    return relaxed(rate_limits=RELAXED_LIMITS.model_copy(update=limits))
+
+
 def make_project(
     settings: Settings, *, name: str = "test", project_settings: ProjectSettings | None = None
 ) -> CreatedProject:
@@ -184,7 +222,7 @@ def live_server(
         project_cache_seconds=0,
         **overrides,
     )
-    created = make_project(settings, project_settings=project_settings)
+    created = make_project(settings, project_settings=project_settings or relaxed())
     clock = OffsetClock()
     port = free_port()
     config = uvicorn.Config(
@@ -194,6 +232,7 @@ def live_server(
         log_level="warning",
         lifespan="on",
         timeout_keep_alive=120,  # no idle-close races with pooled test clients
+        proxy_headers=False,  # as `passgate serve`: passgate decides which proxies to believe
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -232,7 +271,9 @@ def unique_phone() -> str:
 
 
 @contextmanager
-def server_process(db_url: str, data_dir: Path, *, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server_process(
+    db_url: str, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``passgate serve`` as its own process (several workers if asked); yields its base URL."""
     port = free_port()
     env = {
@@ -242,6 +283,7 @@ def server_process(db_url: str, data_dir: Path, *, workers: int = 1) -> Iterator
         "PASSGATE_DELIVERY": "file",
         "PASSGATE_PROJECT_CACHE_SECONDS": "0",
         "PASSGATE_OUTBOX_POLL_SECONDS": "0.05",
+        **(env or {}),
     }
     log = (data_dir / f"server-{port}.log").open("wb")
     command = [sys.executable, "-m", "passgate", "serve", "--port", str(port), "--workers", str(workers)]

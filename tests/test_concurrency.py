@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import Inbox, LiveServer, database_url, passgate_cli, server_process, unique_email
+from tests.support import Inbox, LiveServer, database_url, passgate_cli, relaxed, server_process, unique_email
 
 
 async def _verify_many(base_url: str, project_id: str, login_id: str, codes: list[str]) -> list[httpx.Response]:
@@ -80,7 +80,10 @@ def test_twenty_parallel_correct_verifies_succeed_once(server: LiveServer) -> No
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])
 def test_limits_hold_across_two_worker_processes(backend: str, tmp_path: Path) -> None:
     with database_url(backend, tmp_path) as url:
-        created = json.loads(passgate_cli(tmp_path, url, "project", "create", "--name", "race", "--json").stdout)
+        lifted = relaxed().model_dump_json()
+        created = json.loads(
+            passgate_cli(tmp_path, url, "project", "create", "--name", "race", "--json", "--settings", lifted).stdout
+        )
         with server_process(url, tmp_path, workers=2) as (base_url, _):
             inbox = Inbox(tmp_path / "outbox.jsonl")
             _assert_attempts_capped(base_url, created["projectId"], inbox)

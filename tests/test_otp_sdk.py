@@ -10,8 +10,7 @@ import pytest
 from descope import AuthException, DeliveryMethod
 from descope.common import LoginOptions
 
-from passgate.models import ProjectSettings
-from tests.support import LiveServer, database_url, live_server, unique_email, unique_phone
+from tests.support import LiveServer, database_url, live_server, relaxed, unique_email, unique_phone
 
 METHODS = {
     "email": DeliveryMethod.EMAIL,
@@ -250,7 +249,7 @@ def test_revoke_other_sessions(server: LiveServer) -> None:
 
 
 def test_code_length_follows_the_project_setting(tmp_path: Path) -> None:
-    settings = ProjectSettings(otp_length=8)
+    settings = relaxed(otp_length=8)
     with database_url("sqlite", tmp_path) as url, live_server(url, tmp_path, project_settings=settings) as live:
         client = live.client()
         login_id = unique_email()

@@ -119,10 +119,9 @@ def test_thousand_concurrent_refresh_pairs_raise_no_false_alarm(server: LiveServ
 
 
 def test_rotation_off_keeps_the_refresh_token(tmp_path: Any) -> None:
-    from passgate.models import ProjectSettings
-    from tests.support import database_url, live_server
+    from tests.support import database_url, live_server, relaxed
 
-    settings = ProjectSettings(refresh_rotation=False)
+    settings = relaxed(refresh_rotation=False)
     with database_url("sqlite", tmp_path) as url, live_server(url, tmp_path, project_settings=settings) as live:
         refresh = signed_in(live)["refreshSessionToken"]["jwt"]
         assert live.client().refresh_session(refresh)["refreshSessionToken"]["jwt"] == refresh

@@ -15,14 +15,13 @@ import jwt
 import pytest
 from descope import DeliveryMethod
 
-from passgate.models import ProjectSettings
-from tests.support import LiveServer, database_url, live_server, unique_email
+from tests.support import LiveServer, database_url, live_server, relaxed, unique_email
 
 
 @pytest.fixture(scope="module", params=["RS256", "ES256", "EdDSA"])
 def alg_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data_dir: Path = tmp_path_factory.mktemp(f"alg-{request.param}")
-    settings = ProjectSettings(jwt_algorithm=request.param)
+    settings = relaxed(jwt_algorithm=request.param)
     with database_url("sqlite", data_dir) as url, live_server(url, data_dir, project_settings=settings) as live:
         yield live
 

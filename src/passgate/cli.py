@@ -14,10 +14,13 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from passgate.clock import SystemClock
 from passgate.config import Settings
 from passgate.logs import configure_logging
 from passgate.mgmt.projects import CreatedProject, create_project, list_keys, list_projects, rotate_signing_key
+from passgate.models import ProjectSettings
 from passgate.storage import migrate, outbox_store
 from passgate.storage.connect import open_database
 from passgate.storage.database import Database
@@ -78,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     create = project_commands.add_parser("create", help="create a project and print its ID and management key")
     create.add_argument("--name", required=True, help="project name")
     create.add_argument("--json", action="store_true", help="print one JSON object")
+    create.add_argument(
+        "--settings", help="project settings as JSON, e.g. '{\"otp_length\": 8}' (default: the defaults)"
+    )
     listing = project_commands.add_parser("list", help="list projects")
     listing.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -89,10 +95,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings()
 
 
-async def _create_project(settings: Settings, name: str) -> CreatedProject:
+async def _create_project(
+    settings: Settings, name: str, project_settings: ProjectSettings | None = None
+) -> CreatedProject:
     db = await open_database(settings.resolved_database_url(), pool_size=1)
     try:
-        return await create_project(db, load_secrets(settings), SystemClock(), name=name)
+        return await create_project(db, load_secrets(settings), SystemClock(), name=name, settings=project_settings)
     finally:
         await db.close()
 
@@ -237,7 +245,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "keys":
         return asyncio.run(_keys(settings, args))
     if args.project_command == "create":
-        created = asyncio.run(_create_project(settings, args.name))
+        try:
+            chosen = ProjectSettings.model_validate_json(args.settings) if args.settings else None
+        except ValidationError as exc:
+            raise SystemExit(f"passgate: invalid --settings: {exc}") from exc
+        created = asyncio.run(_create_project(settings, args.name, chosen))
         if args.json:
             print(
                 json.dumps(

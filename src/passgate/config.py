@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     project_cache_seconds: float = Field(default=2.0, ge=0, description="How long a worker caches a project row.")
     key_cache_seconds: float = Field(default=60.0, ge=0, description="How long a worker caches a project's keys.")
     log_level: str = Field(default="info")
+    redis_url: str | None = Field(default=None, description="redis://host:6379/0: share rate-limit counters.")
+    redis_prefix: str = Field(default="passgate", description="Prefix of every Redis key passgate writes.")
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(), description="Proxies (IPs or CIDRs) whose X-Forwarded-For is believed."
+    )
 
     # delivery
     providers: tuple[ProviderConfig, ...] = Field(default=(), description="[[providers]] from the TOML file.")

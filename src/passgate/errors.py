@@ -21,6 +21,11 @@ class PassgateError(Exception):
         self.message = message or self.description
         super().__init__(self.message)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers this error calls for."""
+        return {}
+
 
 # --- request shape (E0110xx) -------------------------------------------------------------
 class BadRequest(PassgateError):
@@ -165,6 +170,21 @@ class ProjectNotFound(PassgateError):
     """An operator command named a project that does not exist."""
 
     code, status, description = "E112105", 404, "Project not found"
+
+
+# --- rate limits (E130429, Descope's) --------------------------------------------------------
+class RateLimited(PassgateError):
+    """Too many requests; ``Retry-After`` says when to try again (the SDK reads it)."""
+
+    code, status, description = "E130429", 429, "Rate limit exceeded"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message or f"Too many requests; retry in {retry_after} s")
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 # --- server (E0xxxxx) ----------------------------------------------------------------------

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from limits import parse_many
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from passgate.crypto.keys import DEFAULT_ALGORITHM, Algorithm
 
@@ -30,6 +31,26 @@ class Method(StrEnum):
     def amr(self) -> str:
         """The JWT ``amr`` value for this method (voice counts as ``sms``, as in Descope)."""
         return "sms" if self is Method.VOICE else self.value
+
+
+class RateLimitSettings(BaseModel):
+    """Per-project limits, in the ``limits`` library's notation (``;`` joins several)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    sends_per_login_id: str = "1/30 seconds;5/hour;10/day"
+    sends_per_project: str = "600/minute"
+    verifies_per_ip: str = "60/minute"
+    verifies_per_login_id: str = "10/minute"
+    requests_per_ip: str = "600/minute"
+    management_per_key: str = "1000/10 seconds"
+
+    @field_validator("*")
+    @classmethod
+    def _parseable(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # raises ValueError on a malformed limit
+        return value
 
 
 class ProjectSettings(BaseModel):
@@ -55,6 +76,7 @@ class ProjectSettings(BaseModel):
         default_factory=dict, description="Per channel, the provider IDs to use in order (default: all configured)."
     )
     default_locale: str = Field(default="", description="Message locale when the request names none.")
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,13 @@ import contextlib
 from dataclasses import dataclass
 
 import httpx
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
 
 from passgate.auth.context import AuthContext
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
+from passgate.auth.ratelimits import RateLimiter
 from passgate.clock import Clock, SystemClock
 from passgate.config import CHANNELS, ProviderConfig, Settings
 from passgate.crypto.sealing import Secrets, load_or_create_master_secret
@@ -114,6 +117,17 @@ class Runtime:
         await self.db.close()
 
 
+def build_limiter(settings: Settings) -> RateLimiter:
+    """Rate-limit counters in Redis when configured (shared by instances), else in memory."""
+    storage: Storage
+    if settings.redis_url:
+        url = "async+" + settings.redis_url.removeprefix("async+")
+        storage = RedisStorage(url, implementation="redispy", key_prefix=settings.redis_prefix)
+    else:
+        storage = MemoryStorage()
+    return RateLimiter(MovingWindowRateLimiter(storage))
+
+
 async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Open the database and assemble the flows' context and the outbox dispatcher."""
     clock = clock or SystemClock()
@@ -128,5 +142,6 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         keyring=KeyRing(db, secrets, clock, settings.key_cache_seconds),
         projects=ProjectDirectory(db, clock, settings.project_cache_seconds),
         notify_outbox=dispatcher.notify,
+        limiter=build_limiter(settings),
     )
     return Runtime(db=db, ctx=ctx, dispatcher=dispatcher, http=http)

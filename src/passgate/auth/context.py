@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
+from passgate.auth.ratelimits import RateLimiter
 from passgate.clock import Clock
 from passgate.crypto.sealing import Secrets
 from passgate.storage.database import Database
@@ -20,6 +21,7 @@ class AuthContext:
     keyring: KeyRing
     projects: ProjectDirectory
     notify_outbox: Callable[[], None]
+    limiter: RateLimiter
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import mask_email, mask_phone, normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, sessions
+from passgate.auth import accounts, ratelimits, sessions
 from passgate.auth.context import AuthContext, Caller
 from passgate.delivery import outbox
 from passgate.delivery.messages import OutgoingMessage
@@ -195,6 +195,8 @@ async def queue_message(
     if intent.user is not None and intent.user.test:
         return
     options, channel = intent.options, intent.method.value
+    # Counted here, inside the transaction: a refused send rolls back the secret it carried.
+    await ctx.limiter.hit(*ratelimits.sends(project, intent.login_id, channel))
     message = OutgoingMessage(
         channel=channel,
         to=intent.target,

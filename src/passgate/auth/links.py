@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from passgate.auth import accounts, intents, redirects, sessions
+from passgate.auth import accounts, intents, ratelimits, redirects, sessions
 from passgate.auth.context import AuthContext, Caller
 from passgate.auth.intents import AddressUpdate, Intent
 from passgate.errors import (
@@ -151,6 +151,7 @@ async def _send_magic(tx: Transaction, ctx: AuthContext, project: Project, inten
 
 async def verify_magic(ctx: AuthContext, project: Project, token: str, caller: Caller) -> SessionTokens:
     """Exchange a magic-link (or embedded-link) token for a session."""
+    await ctx.limiter.hit(ratelimits.link_verifies(project, caller.ip))
     async with ctx.db.transaction() as tx:
         row = await _live_token(tx, ctx, project, token, kinds=(MAGIC, EMBEDDED))
         opened = await _complete(tx, ctx, project, row, caller)
@@ -265,6 +266,7 @@ async def _send_enchanted(
 
 async def verify_enchanted(ctx: AuthContext, project: Project, token: str, caller: Caller) -> None:
     """Mark the pending login done (right label) or void the set (wrong label)."""
+    await ctx.limiter.hit(ratelimits.link_verifies(project, caller.ip))
     voided = False
     async with ctx.db.transaction() as tx:
         row = await _live_token(tx, ctx, project, token, kinds=(ENCHANTED,))

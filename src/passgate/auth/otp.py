@@ -7,7 +7,7 @@ is never "sent" without being stored, nor stored without its message queued.
 from __future__ import annotations
 
 from passgate.addresses import normalize_login_id
-from passgate.auth import challenges, intents, sessions
+from passgate.auth import challenges, intents, ratelimits, sessions
 from passgate.auth.context import AuthContext, Caller
 from passgate.auth.intents import AddressUpdate, Intent
 from passgate.models import LoginOptions, Method, Project, SessionTokens, UserProfile
@@ -72,6 +72,7 @@ async def verify(
 ) -> SessionTokens:
     """Check the code and return the session it earns."""
     login_id = normalize_login_id(login_id)
+    await ctx.limiter.hit(*ratelimits.verifies(project, login_id, caller.ip))
 
     async def complete(tx: Transaction, challenge: Challenge) -> sessions.OpenedSession:
         return await intents.complete(

@@ -58,8 +58,8 @@ async def list_projects(db: Database) -> list[Project]:
         return await projects_store.list_projects(tx)
 
 
-async def authenticate_management_key(db: Database, project_id: str, cleartext: str | None) -> None:
-    """Accept only an unrevoked key of this very project; ``InvalidManagementKey`` otherwise."""
+async def authenticate_management_key(db: Database, project_id: str, cleartext: str | None) -> str:
+    """The key's ID if it is an unrevoked key of this very project; ``InvalidManagementKey`` otherwise."""
     if not cleartext:
         raise InvalidManagementKey("A management key is required (Authorization: Bearer <projectId>:<managementKey>)")
     async with db.transaction(write=False) as tx:
@@ -67,6 +67,7 @@ async def authenticate_management_key(db: Database, project_id: str, cleartext: 
     # compare_digest: the lookup is by digest, but keep the project check free of timing hints
     if row is None or not hmac.compare_digest(row["project_id"], project_id):
         raise InvalidManagementKey()
+    return str(row["id"])
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ is a JWT.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from passgate.auth import ratelimits
 from passgate.auth.context import AuthContext, Caller
 from passgate.errors import Unauthorized
 from passgate.mgmt.projects import authenticate_management_key
@@ -64,7 +66,33 @@ def context_of(request: Request) -> AuthContext:
 
 
 def caller_of(request: Request) -> Caller:
-    return Caller(ip=request.client.host if request.client else "", user_agent=request.headers.get("user-agent", ""))
+    trusted: tuple[IPv4Network | IPv6Network, ...] = request.app.state.trusted_proxies
+    peer = request.client.host if request.client else ""
+    return Caller(
+        ip=client_ip(peer, request.headers.get("x-forwarded-for", ""), trusted),
+        user_agent=request.headers.get("user-agent", "")[:400],
+    )
+
+
+def client_ip(peer: str, forwarded_for: str, trusted: tuple[IPv4Network | IPv6Network, ...]) -> str:
+    """The client's address: the socket peer, unless the peer is a trusted proxy, in which
+    case the right-most ``X-Forwarded-For`` hop that is not itself a trusted proxy.
+
+    Hops left of an untrusted one are client-supplied and never believed.
+    """
+    hops = [peer] + [hop.strip() for hop in reversed(forwarded_for.split(","))] if forwarded_for else [peer]
+    for hop in hops:
+        if not _is_trusted(hop, trusted):
+            return hop
+    return hops[-1]
+
+
+def _is_trusted(address: str, trusted: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
 
 
 async def auth_call(
@@ -73,7 +101,9 @@ async def auth_call(
     bearer = parse_bearer(credentials)
     ctx = context_of(request)
     project = await ctx.projects.get(bearer.project_id)
-    return AuthCall(ctx=ctx, project=project, refresh_jwt=bearer.jwt, caller=caller_of(request))
+    caller = caller_of(request)
+    await ctx.limiter.hit(ratelimits.per_ip(project, caller.ip))
+    return AuthCall(ctx=ctx, project=project, refresh_jwt=bearer.jwt, caller=caller)
 
 
 async def mgmt_call(
@@ -81,8 +111,9 @@ async def mgmt_call(
 ) -> AuthCall:
     bearer = parse_bearer(credentials)
     ctx = context_of(request)
-    await authenticate_management_key(ctx.db, bearer.project_id, bearer.secret)
+    key_id = await authenticate_management_key(ctx.db, bearer.project_id, bearer.secret)
     project = await ctx.projects.get(bearer.project_id)
+    await ctx.limiter.hit(ratelimits.management(project, key_id))
     return AuthCall(ctx=ctx, project=project, refresh_jwt=None, caller=caller_of(request))
 
 

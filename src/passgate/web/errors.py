@@ -60,7 +60,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PassgateError)
     async def _passgate(_: Request, exc: PassgateError) -> JSONResponse:
-        return error_response(exc)
+        return error_response(exc, exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

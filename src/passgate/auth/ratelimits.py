@@ -1,0 +1,89 @@
+"""Rate limits (the ``limits`` library, moving windows).
+
+Counters live in process memory by default and in Redis when ``PASSGATE_REDIS_URL`` is set,
+so several instances share them. Over a limit: ``RateLimited`` (429, ``E130429``,
+``Retry-After`` in seconds). What is limited, by default (per project, configurable):
+
+* every request to an auth route, per client IP;
+* sends (codes and links) per login ID and channel: 30 s apart, 5 an hour, 10 a day;
+  and per project, 600 a minute;
+* verification attempts per client IP and per login ID;
+* management calls per management key.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse_many
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from passgate.errors import RateLimited
+from passgate.models import Project
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named limit on one key (the key's parts are joined by the library)."""
+
+    name: str
+    spec: str
+    key: tuple[str, ...]
+
+
+class RateLimiter:
+    def __init__(self, limiter: MovingWindowRateLimiter) -> None:
+        self._limiter = limiter
+
+    async def hit(self, *rules: Rule) -> None:
+        """Count one hit against every rule; ``RateLimited`` on the first rule that is full."""
+        for rule in rules:
+            for item in _parsed(rule.spec):
+                if not await self._limiter.hit(item, rule.name, *rule.key):
+                    raise RateLimited(await self._retry_after(item, rule))
+
+    async def _retry_after(self, item: RateLimitItem, rule: Rule) -> int:
+        stats = await self._limiter.get_window_stats(item, rule.name, *rule.key)
+        # limits reports the reset as wall-clock seconds
+        return max(1, math.ceil(stats.reset_time - time.time()))  # noqa: TID251
+
+
+_PARSED: dict[str, list[RateLimitItem]] = {}
+
+
+def _parsed(spec: str) -> list[RateLimitItem]:
+    items = _PARSED.get(spec)
+    if items is None:
+        items = _PARSED[spec] = parse_many(spec) if spec.strip() else []
+    return items
+
+
+def per_ip(project: Project, ip: str) -> Rule:
+    return Rule("ip", project.settings.rate_limits.requests_per_ip, (project.id, ip))
+
+
+def sends(project: Project, login_id: str, channel: str) -> list[Rule]:
+    limits = project.settings.rate_limits
+    return [
+        Rule("send-login", limits.sends_per_login_id, (project.id, channel, login_id)),
+        Rule("send-project", limits.sends_per_project, (project.id,)),
+    ]
+
+
+def verifies(project: Project, login_id: str, ip: str) -> list[Rule]:
+    limits = project.settings.rate_limits
+    return [
+        Rule("verify-ip", limits.verifies_per_ip, (project.id, ip)),
+        Rule("verify-login", limits.verifies_per_login_id, (project.id, login_id)),
+    ]
+
+
+def link_verifies(project: Project, ip: str) -> Rule:
+    """Link tokens carry no login ID before lookup: they are limited per client IP."""
+    return Rule("verify-ip", project.settings.rate_limits.verifies_per_ip, (project.id, ip))
+
+
+def management(project: Project, key_id: str) -> Rule:
+    return Rule("mgmt", project.settings.rate_limits.management_per_key, (project.id, key_id))
