@@ -174,6 +174,8 @@ RELAXED_LIMITS = RateLimitSettings(
     verifies_per_login_id="100000/second",
     requests_per_ip="100000/second",
     management_per_key="100000/second",
+    phone_sends_per_prefix="100000/second",
+    phone_sends_per_project="100000/second",
 )
 
 

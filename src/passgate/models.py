@@ -44,6 +44,8 @@ class RateLimitSettings(BaseModel):
     verifies_per_login_id: str = "10/minute"
     requests_per_ip: str = "600/minute"
     management_per_key: str = "1000/10 seconds"
+    phone_sends_per_prefix: str = "20/hour;100/day"
+    phone_sends_per_project: str = "10000/day"
 
     @field_validator("*")
     @classmethod
@@ -77,6 +79,9 @@ class ProjectSettings(BaseModel):
     )
     default_locale: str = Field(default="", description="Message locale when the request names none.")
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    phone_countries: tuple[str, ...] = Field(
+        default=(), description="ISO regions (e.g. US, GB) SMS, voice and WhatsApp may reach; empty allows all."
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import mask_email, mask_phone, normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, ratelimits, sessions
+from passgate.auth import accounts, ratelimits, sessions, tollfraud
 from passgate.auth.context import AuthContext, Caller
 from passgate.delivery import outbox
 from passgate.delivery.messages import OutgoingMessage
@@ -195,7 +195,9 @@ async def queue_message(
     if intent.user is not None and intent.user.test:
         return
     options, channel = intent.options, intent.method.value
-    # Counted here, inside the transaction: a refused send rolls back the secret it carried.
+    # Checked here, inside the transaction: a refused send rolls back the secret it carried.
+    if intent.method.is_phone:
+        await tollfraud.check_phone_send(ctx, project, intent.target)
     await ctx.limiter.hit(*ratelimits.sends(project, intent.login_id, channel))
     message = OutgoingMessage(
         channel=channel,

@@ -85,5 +85,16 @@ def link_verifies(project: Project, ip: str) -> Rule:
     return Rule("verify-ip", project.settings.rate_limits.verifies_per_ip, (project.id, ip))
 
 
+def phone_prefix(project: Project, number: str) -> Rule:
+    """Velocity per number range (the number without its last four digits): SMS pumping
+    rotates through numbers of one premium range."""
+    return Rule("phone-prefix", project.settings.rate_limits.phone_sends_per_prefix, (project.id, number[:-4]))
+
+
+def phone_budget(project: Project) -> Rule:
+    """The project's daily budget of phone messages."""
+    return Rule("phone-budget", project.settings.rate_limits.phone_sends_per_project, (project.id,))
+
+
 def management(project: Project, key_id: str) -> Rule:
     return Rule("mgmt", project.settings.rate_limits.management_per_key, (project.id, key_id))
