@@ -46,13 +46,13 @@ def _wrong(code: str) -> str:
     return str((int(code) + 1) % 1_000_000).zfill(6)
 
 
-def _assert_attempts_capped(base_url: str, project_id: str, inbox: Inbox) -> None:
+def _assert_attempts_capped(base_url: str, project_id: str, inbox: Inbox, guesses: int = 50) -> None:
     login_id = unique_email("guess")
     _start(base_url, project_id, login_id)
     code = inbox.code_for(login_id)
-    outcomes = _codes(asyncio.run(_verify_many(base_url, project_id, login_id, [_wrong(code)] * 50)))
+    outcomes = _codes(asyncio.run(_verify_many(base_url, project_id, login_id, [_wrong(code)] * guesses)))
     # Exactly the limit of guesses were judged; every other one found the code burned.
-    assert outcomes == Counter({"E061102": 5, "E061103": 45})
+    assert outcomes == Counter({"E061102": 5, "E061103": guesses - 5})
     late = asyncio.run(_verify_many(base_url, project_id, login_id, [code]))
     assert _codes(late) == Counter({"E061103": 1})
 
@@ -69,8 +69,22 @@ def _assert_single_use(base_url: str, project_id: str, inbox: Inbox) -> None:
     assert winner["user"]["loginIds"] == [login_id]
 
 
-def test_fifty_parallel_wrong_guesses_use_exactly_the_limit(server: LiveServer) -> None:
-    _assert_attempts_capped(server.base_url, server.project_id, server.inbox)
+@pytest.mark.parametrize("guesses", [50, 200])
+def test_parallel_wrong_guesses_use_exactly_the_limit(server: LiveServer, guesses: int) -> None:
+    _assert_attempts_capped(server.base_url, server.project_id, server.inbox, guesses)
+
+
+def test_parallel_guesses_across_resends_stop_at_the_login_id_budget(server: LiveServer) -> None:
+    """Four codes × 50 parallel guesses: no more than 20 failures count, ever (the daily budget)."""
+    login_id = unique_email("budget")
+    for round_number in range(4):
+        _start(server.base_url, server.project_id, login_id)
+        code = server.inbox.code_for(login_id, after=round_number)
+        asyncio.run(_verify_many(server.base_url, server.project_id, login_id, [_wrong(code)] * 50))
+    _start(server.base_url, server.project_id, login_id)
+    fresh = server.inbox.code_for(login_id, after=4)
+    outcome = asyncio.run(_verify_many(server.base_url, server.project_id, login_id, [fresh]))
+    assert _codes(outcome) == Counter({"E061103": 1})  # 4 × 5 = 20 failures: the budget is spent
 
 
 def test_twenty_parallel_correct_verifies_succeed_once(server: LiveServer) -> None:
