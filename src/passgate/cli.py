@@ -12,16 +12,18 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
+from passgate.auth import audit
 from passgate.clock import SystemClock
 from passgate.config import Settings
 from passgate.logs import configure_logging
 from passgate.mgmt.projects import CreatedProject, create_project, list_keys, list_projects, rotate_signing_key
 from passgate.models import ProjectSettings
 from passgate.storage import migrate, outbox_store
+from passgate.storage.audit_store import AuditQuery
 from passgate.storage.connect import open_database
 from passgate.storage.database import Database
 from passgate.wiring import build_runtime, load_secrets
@@ -66,6 +68,17 @@ def _parser() -> argparse.ArgumentParser:
     key_list = keys_commands.add_parser("list", help="list signing keys and their state")
     key_list.add_argument("--project", help="project ID (default: the only project)")
     key_list.add_argument("--json", action="store_true", help="print JSON")
+
+    audit_parser = commands.add_parser("audit", help="search the audit trail")
+    audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_search = audit_commands.add_parser("search", help="events, newest first")
+    audit_search.add_argument("--project", help="project ID (default: the only project)")
+    audit_search.add_argument("--user-id", action="append", default=[], help="only this user (repeatable)")
+    audit_search.add_argument("--login-id", action="append", default=[], help="only this login ID (repeatable)")
+    audit_search.add_argument("--action", action="append", default=[], help="only this action (repeatable)")
+    audit_search.add_argument("--since", type=float, help="only the last N seconds")
+    audit_search.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    audit_search.add_argument("--json", action="store_true", help="print JSON")
 
     outbox = commands.add_parser("outbox", help="inspect and re-drive queued messages")
     outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
@@ -148,6 +161,41 @@ async def _keys(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = await build_runtime(settings)
+    try:
+        now_ms = runtime.ctx.now_ms()
+        query = AuditQuery(
+            project_id=args.project or await _only_project(runtime.db),
+            user_ids=tuple(args.user_id),
+            actions=tuple(args.action),
+            from_ms=now_ms - int(args.since * 1000) if args.since else None,
+            limit=args.limit,
+        )
+        events = await audit.search(runtime.ctx, query, tuple(args.login_id))
+    finally:
+        await runtime.close()
+    rows = [
+        {
+            "occurred": e.occurred_at_ms,
+            "action": e.action,
+            "outcome": e.outcome,
+            "userId": e.user_id,
+            "loginId": e.login_id_masked,
+            "ip": e.ip,
+            "detail": e.detail,
+        }
+        for e in events
+    ]
+    if args.json:
+        print(json.dumps(rows))
+    else:
+        for r in rows:
+            who = r["userId"] or "-"
+            print(f"{r['occurred']}  {r['action']:<32} {r['outcome']:<8} {who:<28} {r['loginId']} {r['ip']}")
+    return 0
+
+
 async def _only_project(db: Database) -> str:
     projects = await list_projects(db)
     if len(projects) != 1:
@@ -226,39 +274,20 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``passgate`` command."""
-    args = _parser().parse_args(argv)
-    settings = _settings(args)
-    if args.command == "serve":
-        return _serve(settings, args)
-    migrate.upgrade(settings.resolved_database_url())
-    if args.command == "migrate":
-        print("passgate: database is at the newest schema", file=sys.stderr)
-        return 0
-    if args.command == "worker":
-        configure_logging(settings.log_level)
-        asyncio.run(_work(settings))
-        return 0
-    if args.command == "outbox":
-        return asyncio.run(_outbox(settings, args))
-    if args.command == "keys":
-        return asyncio.run(_keys(settings, args))
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    print("passgate: database is at the newest schema", file=sys.stderr)
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    configure_logging(settings.log_level)
+    asyncio.run(_work(settings))
+    return 0
+
+
+def _project(settings: Settings, args: argparse.Namespace) -> int:
     if args.project_command == "create":
-        try:
-            chosen = ProjectSettings.model_validate_json(args.settings) if args.settings else None
-        except ValidationError as exc:
-            raise SystemExit(f"passgate: invalid --settings: {exc}") from exc
-        created = asyncio.run(_create_project(settings, args.name, chosen))
-        if args.json:
-            print(
-                json.dumps(
-                    {"projectId": created.project.id, "name": args.name, "managementKey": created.management_key}
-                )
-            )
-        else:
-            print(f"project ID      {created.project.id}\nmanagement key  {created.management_key}   (shown once)")
-        return 0
+        return _project_create(settings, args)
     projects = asyncio.run(_projects(settings))
     if args.json:
         print(json.dumps(projects))
@@ -266,6 +295,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         for project in projects:
             print(f"{project['projectId']}  {project['name']}")
     return 0
+
+
+def _project_create(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        chosen = ProjectSettings.model_validate_json(args.settings) if args.settings else None
+    except ValidationError as exc:
+        raise SystemExit(f"passgate: invalid --settings: {exc}") from exc
+    created = asyncio.run(_create_project(settings, args.name, chosen))
+    project_id, key = created.project.id, created.management_key
+    if args.json:
+        print(json.dumps({"projectId": project_id, "name": args.name, "managementKey": key}))
+    else:
+        print(f"project ID      {project_id}\nmanagement key  {key}   (shown once)")
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "migrate": _migrate,
+    "worker": _worker,
+    "outbox": lambda settings, args: asyncio.run(_outbox(settings, args)),
+    "keys": lambda settings, args: asyncio.run(_keys(settings, args)),
+    "audit": lambda settings, args: asyncio.run(_audit(settings, args)),
+    "project": _project,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``passgate`` command."""
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    if args.command == "serve":
+        return _serve(settings, args)
+    migrate.upgrade(settings.resolved_database_url())
+    return _COMMANDS[args.command](settings, args)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 
 import structlog
 
+from passgate.auth import audit
 from passgate.auth.context import AuthContext, Caller
 from passgate.crypto import tokens
 from passgate.errors import InvalidRefreshToken, RevokedRefreshToken, UserDisabled
@@ -217,6 +218,9 @@ async def _revoke_reused(ctx: AuthContext, record: SessionRecord, presented_jti:
     now_ms = ctx.now_ms()
     async with ctx.db.transaction() as tx:
         await sessions_store.revoke(tx, record.id, now_ms)
+    await audit.record(
+        ctx, record.project_id, "session.reuse_detected", error=RevokedRefreshToken(), user_id=record.user_id
+    )
     log.warning(
         "refresh token reuse detected; session revoked",
         project_id=record.project_id,

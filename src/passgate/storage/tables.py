@@ -186,3 +186,21 @@ pending_sessions = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
 )
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("occurred_at", BigInteger, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("user_id", String(32), nullable=True),
+    Column("login_id_masked", String(320), nullable=False, server_default=""),
+    Column("login_id_hash", String(64), nullable=True),
+    Column("ip", String(64), nullable=False, server_default=""),
+    Column("user_agent", String(400), nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default="{}"),
+    Index("ix_audit_project_time", "project_id", "occurred_at"),
+    Index("ix_audit_user", "project_id", "user_id", "occurred_at"),
+)

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
-from passgate.web import auth_links, auth_otp, auth_session, health, metrics, mgmt_links, mgmt_users
+from passgate.web import auth_links, auth_otp, auth_session, health, metrics, mgmt_audit, mgmt_links, mgmt_users
+from passgate.web.audited import audited
 from passgate.web.schemas import ErrorResponse
 
+_UNAUDITED = frozenset({"operations", "keys"})
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": "A Descope error body"} for status in (400, 401, 404, 413, 429)
 }
@@ -58,7 +60,8 @@ def _table() -> list[tuple[str, str, Callable[..., Any], str]]:
         ("POST", "/v1/mgmt/tests/generate/enchantedlink", mgmt_links.generate_enchanted_link, "management"),
         ("POST", "/v1/mgmt/user/signin/embeddedlink", mgmt_links.embedded_sign_in, "management"),
         ("POST", "/v1/mgmt/user/signup/embeddedlink", mgmt_links.embedded_sign_up, "management"),
-        ("GET", "/v1/mgmt/license", mgmt_users.license_tier, "management"),
+        ("POST", "/v1/mgmt/audit/search", mgmt_audit.search, "management"),
+        ("GET", "/v1/mgmt/license", mgmt_users.license_tier, "operations"),
         # --- operations -------------------------------------------------------------------------
         ("GET", "/healthz", health.healthz, "operations"),
         ("GET", "/readyz", health.readyz, "operations"),
@@ -71,9 +74,11 @@ def router() -> APIRouter:
     api = APIRouter()
     for method, path, endpoint, tag in _table():
         extra: dict[str, Any] = {"response_class": PlainTextResponse} if endpoint is metrics.metrics else {}
+        name = endpoint.__module__.rsplit(".", 1)[-1] + "." + endpoint.__name__
+        handler = endpoint if tag in _UNAUDITED else audited(name, endpoint)
         api.add_api_route(
             path,
-            endpoint,
+            handler,
             methods=[method],
             tags=[tag],
             responses=_ERRORS,

@@ -1,0 +1,81 @@
+"""The audit trail of authentication and management events.
+
+Each event records when, which project, user, masked login ID, client IP, user agent,
+the action and its outcome (and, on failure, the error code). Never a code, token, key or
+full address: login IDs are stored masked, plus a keyed hash so a search by login ID works
+without storing it. Events are written in their own transaction, so a failed attempt
+(whose flow transaction rolled back) is still recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+
+from passgate.addresses import looks_like_email, looks_like_phone, mask_email, mask_phone, normalize_login_id
+from passgate.auth.context import AuthContext, Caller
+from passgate.errors import PassgateError
+from passgate.identifiers import new_opaque_id
+from passgate.storage import audit_store
+from passgate.storage.audit_store import AuditEvent, AuditQuery
+
+log = structlog.get_logger("passgate.audit")
+
+
+def mask_login_id(login_id: str) -> str:
+    """A login ID as it may appear in logs and the audit trail."""
+    if looks_like_email(login_id):
+        return mask_email(login_id)
+    if looks_like_phone(login_id):
+        return mask_phone(login_id)
+    return login_id[:1] + "***" if login_id else ""
+
+
+def login_id_hash(ctx: AuthContext, login_id: str) -> str:
+    try:
+        canonical = normalize_login_id(login_id)
+    except PassgateError:
+        canonical = login_id.strip()
+    return ctx.secrets.code_mac("audit-login-id", canonical)
+
+
+async def record(
+    ctx: AuthContext,
+    project_id: str,
+    action: str,
+    *,
+    error: PassgateError | None = None,
+    user_id: str | None = None,
+    login_id: str | None = None,
+    caller: Caller | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Write one audit event; a failure to write is logged, never raised to the client."""
+    event = AuditEvent(
+        id=new_opaque_id(),
+        project_id=project_id,
+        occurred_at_ms=ctx.now_ms(),
+        action=action,
+        outcome="failure" if error else "success",
+        user_id=user_id,
+        login_id_masked=mask_login_id(login_id) if login_id else "",
+        login_id_hash=login_id_hash(ctx, login_id) if login_id else None,
+        ip=caller.ip if caller else "",
+        user_agent=caller.user_agent if caller else "",
+        detail={**(detail or {}), **({"errorCode": error.code} if error else {})},
+    )
+    try:
+        async with ctx.db.transaction() as tx:
+            await audit_store.insert(tx, event)
+    except Exception:
+        log.exception("audit write failed", action=action, project_id=project_id)
+
+
+async def search(ctx: AuthContext, query: AuditQuery, login_ids: tuple[str, ...] = ()) -> list[AuditEvent]:
+    """Events of a project matching the query; ``login_ids`` are matched by their keyed hash."""
+    if login_ids:
+        hashes = tuple(login_id_hash(ctx, login_id) for login_id in login_ids)
+        query = AuditQuery(**{**query.__dict__, "login_id_hashes": hashes})
+    async with ctx.db.transaction(write=False) as tx:
+        return await audit_store.search(tx, query)
