@@ -79,6 +79,10 @@ class ProjectSettings(BaseModel):
     )
     default_locale: str = Field(default="", description="Message locale when the request names none.")
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    hide_login_existence: bool = Field(
+        default=False,
+        description="Sign-in of an unknown login ID answers like a known one and sends nothing.",
+    )
     phone_countries: tuple[str, ...] = Field(
         default=(), description="ISO regions (e.g. US, GB) SMS, voice and WhatsApp may reach; empty allows all."
     )

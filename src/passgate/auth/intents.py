@@ -25,12 +25,14 @@ from passgate.errors import (
     UserAlreadyExists,
     UserDisabled,
     UserNotFound,
+    WrongCode,
 )
 from passgate.models import LoginOptions, Method, Project, User, UserProfile, UserStatus
 from passgate.storage import sessions_store, users_store
 from passgate.storage.database import Transaction
 
 SIGNUP, SIGNIN, UPDATE = "signup", "signin", "update"
+DECOY = "decoy"  # a sign-in of an unknown login ID when the project hides which ones exist
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,10 @@ async def for_sign_in(
     user = await users_store.find_by_login_id(tx, project.id, login_id)
     if user is None and create_if_missing:
         return await for_sign_up(tx, project, method, login_id, None, UserProfile(), options)
+    if user is None and project.settings.hide_login_existence:
+        # The same work and the same answer as for a real user; the code goes nowhere.
+        target = _sign_in_address_of(method, login_id)
+        return Intent(login_id, None, DECOY, method, target, {"address": target, "options": {}}, options)
     if user is None:
         raise UserNotFound()
     if prior is not None and prior.user.id != user.id:
@@ -196,9 +202,12 @@ async def queue_message(
         return
     options, channel = intent.options, intent.method.value
     # Checked here, inside the transaction: a refused send rolls back the secret it carried.
+    # Decoys count too, so limits answer alike for known and unknown login IDs.
     if intent.method.is_phone:
         await tollfraud.check_phone_send(ctx, project, intent.target)
     await ctx.limiter.hit(*ratelimits.sends(project, intent.login_id, channel))
+    if intent.purpose == DECOY:
+        return
     message = OutgoingMessage(
         channel=channel,
         to=intent.target,
@@ -250,6 +259,8 @@ async def _grant(
     details: dict[str, Any],
 ) -> sessions.Grant:
     now, options = ctx.clock.now(), details.get("options", {})
+    if purpose == DECOY:
+        raise WrongCode()  # its code was never sent; a lucky guess must not create anything
     if purpose == SIGNUP:
         profile = accounts.profile_from_details(details.get("profile", {}))
         profile = accounts.with_verified_profile_address(profile, method, details["address"])
@@ -293,8 +304,10 @@ def _sign_in_address(user: User, method: Method, login_id: str) -> str:
     if user.status is UserStatus.DISABLED:
         raise UserDisabled()
     stored = user.phone if method.is_phone else user.email
-    if stored:
-        return stored
+    return stored or _sign_in_address_of(method, login_id)
+
+
+def _sign_in_address_of(method: Method, login_id: str) -> str:
     try:
         return normalize_address(method, login_id)
     except InvalidArgument as exc:
