@@ -8,13 +8,14 @@ so a failing request still uses up its attempt.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from passgate.auth.context import AuthContext
 from passgate.crypto.codes import code_matches, generate_code, hash_code
-from passgate.errors import PassgateError, TooManyAttempts, WrongCode
+from passgate.errors import PassgateError, RateLimited, TooManyAttempts, WrongCode
 from passgate.identifiers import new_opaque_id
 from passgate.models import Method, Project
 from passgate.storage import challenges_store
@@ -24,6 +25,18 @@ from passgate.storage.database import Transaction
 T = TypeVar("T")
 
 FAILURE_WINDOW_MS = 24 * 3600 * 1000
+BACKOFF_AFTER = 5  # failures (one code's worth) before waits begin
+BACKOFF_FIRST_SECONDS, BACKOFF_MAX_SECONDS = 30, 15 * 60
+
+
+def backoff_seconds(failures: int) -> int:
+    """How long a login ID waits after its last failure: none for the first five, then
+    30 s doubling to at most 15 minutes. The login ID is never locked for good."""
+    if failures < BACKOFF_AFTER:
+        return 0
+    return int(min(BACKOFF_FIRST_SECONDS * 2 ** (failures - BACKOFF_AFTER), BACKOFF_MAX_SECONDS))
+
+
 ANY_METHOD = "any"  # an embedded (management-generated) code verifies at any method's route
 
 
@@ -110,8 +123,11 @@ async def _check(
     if challenge.expires_at_ms <= now_ms:
         return WrongCode("The code has expired; request a new one"), None
     failures = await challenges_store.failures_in_window(tx, project.id, login_id, now_ms - FAILURE_WINDOW_MS)
-    if failures >= project.settings.max_failed_verifications:
+    if failures.count >= project.settings.max_failed_verifications:
         return TooManyAttempts("Too many failed verifications for this login ID; try again later"), None
+    wait_ms = backoff_seconds(failures.count) * 1000 - (now_ms - failures.last_at_ms)
+    if wait_ms > 0:
+        return RateLimited(math.ceil(wait_ms / 1000), "Too many failed verifications; wait before trying again"), None
     attempts = await challenges_store.claim_attempt(tx, challenge.id)
     if attempts is None:
         return TooManyAttempts("Too many attempts for this code; request a new one"), None
@@ -125,7 +141,11 @@ async def _check(
 async def _record_wrong_code(
     tx: Transaction, project: Project, challenge: Challenge, attempts: int, now_ms: int
 ) -> PassgateError:
-    await challenges_store.record_failure(tx, project.id, challenge.login_id, now_ms, FAILURE_WINDOW_MS)
+    counted = await challenges_store.record_failure(
+        tx, project.id, challenge.login_id, now_ms, FAILURE_WINDOW_MS, project.settings.max_failed_verifications
+    )
+    if counted is None:  # a concurrent request spent the last of the budget first
+        return TooManyAttempts("Too many failed verifications for this login ID; try again later")
     if attempts >= challenge.max_attempts:
         await challenges_store.burn(tx, challenge.id)
         return WrongCode("Wrong code; no attempts left for this code, request a new one")

@@ -122,24 +122,37 @@ async def is_usable(tx: Transaction, challenge_id: str, now_ms: int) -> bool:
     return row is not None
 
 
-async def failures_in_window(tx: Transaction, project_id: str, login_id: str, window_start_ms: int) -> int:
-    """Failed verifications of ``login_id`` counted since ``window_start_ms``."""
+@dataclass(frozen=True)
+class Failures:
+    count: int
+    last_at_ms: int
+
+
+async def failures_in_window(tx: Transaction, project_id: str, login_id: str, window_start_ms: int) -> Failures:
+    """Failed verifications of ``login_id`` counted since ``window_start_ms``, and the last one's time."""
     row = await tx.fetch_one(
-        "SELECT failures FROM login_failures WHERE project_id = :p AND login_id = :l AND window_start >= :w",
+        "SELECT failures, last_failure_at FROM login_failures"
+        " WHERE project_id = :p AND login_id = :l AND window_start >= :w",
         {"p": project_id, "l": login_id, "w": window_start_ms},
     )
-    return int(row["failures"]) if row else 0
+    return Failures(int(row["failures"]), int(row["last_failure_at"] or 0)) if row else Failures(0, 0)
 
 
-async def record_failure(tx: Transaction, project_id: str, login_id: str, now_ms: int, window_ms: int) -> int:
-    """Add one failure in one atomic upsert (a window older than ``window_ms`` restarts)."""
+async def record_failure(
+    tx: Transaction, project_id: str, login_id: str, now_ms: int, window_ms: int, limit: int
+) -> int | None:
+    """Count one failure in one atomic upsert; ``None`` if the login ID's budget (``limit``
+    in the window) is already spent, so concurrent failures can never exceed it. A window
+    older than ``window_ms`` restarts."""
     row = await tx.fetch_one(
-        "INSERT INTO login_failures (project_id, login_id, window_start, failures) VALUES (:p, :l, :now, 1)"
-        " ON CONFLICT (project_id, login_id) DO UPDATE SET"
+        "INSERT INTO login_failures (project_id, login_id, window_start, failures, last_failure_at)"
+        " VALUES (:p, :l, :now, 1, :now)"
+        " ON CONFLICT (project_id, login_id) DO UPDATE SET last_failure_at = :now,"
         " failures = CASE WHEN login_failures.window_start < :cutoff THEN 1 ELSE login_failures.failures + 1 END,"
         " window_start = CASE WHEN login_failures.window_start < :cutoff THEN :now"
         " ELSE login_failures.window_start END"
+        " WHERE login_failures.failures < :limit OR login_failures.window_start < :cutoff"
         " RETURNING failures",
-        {"p": project_id, "l": login_id, "now": now_ms, "cutoff": now_ms - window_ms},
+        {"p": project_id, "l": login_id, "now": now_ms, "cutoff": now_ms - window_ms, "limit": limit},
     )
-    return int(row["failures"]) if row else 0
+    return int(row["failures"]) if row else None

@@ -115,6 +115,7 @@ login_failures = Table(
     Column("login_id", String(320), primary_key=True),
     Column("window_start", BigInteger, nullable=False),
     Column("failures", Integer, nullable=False),
+    Column("last_failure_at", BigInteger, nullable=True),
 )
 
 sessions = Table(
