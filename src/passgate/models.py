@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from limits import parse_many
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -79,6 +79,10 @@ class ProjectSettings(BaseModel):
     )
     default_locale: str = Field(default="", description="Message locale when the request names none.")
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    token_delivery: Literal["body", "cookies"] = Field(
+        default="body",
+        description="cookies: the refresh JWT travels only as an HttpOnly DSR cookie (and the session also as DS).",
+    )
     hide_login_existence: bool = Field(
         default=False,
         description="Sign-in of an unknown login ID answers like a known one and sends nothing.",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from fastapi import Response
+
 from passgate.auth import links
 from passgate.auth.links import EnchantedStart, Start
 from passgate.models import Method
 from passgate.web.bearer import AuthCall, AuthDep
+from passgate.web.cookies import jwt_answer
 from passgate.web.parsing import Masked, email_update, login_options, masked, phone_update, required, signup_address
 from passgate.web.schemas import (
     EmptyResponse,
@@ -72,10 +75,10 @@ async def magic_sign_up_or_in(method: Method, body: LinkSignInRequest, call: Aut
     return masked(method, await links.start_magic(call.ctx, call.project, _sign_in("signup-in", method, body, call)))
 
 
-async def magic_verify(body: TokenRequest, call: AuthDep) -> JWTResponse:
+async def magic_verify(body: TokenRequest, call: AuthDep, response: Response) -> JWTResponse:
     """Exchange a magic-link or embedded-link token for a session (POST only: a GET never consumes)."""
     tokens = await links.verify_magic(call.ctx, call.project, required(body.token, "token"), call.caller)
-    return JWTResponse.of(tokens)
+    return jwt_answer(call.project, tokens, response)
 
 
 async def magic_update_email(body: LinkUpdateEmailRequest, call: AuthDep) -> MaskedEmailResponse:
@@ -123,10 +126,10 @@ async def enchanted_verify(body: TokenRequest, call: AuthDep) -> EmptyResponse:
     return EmptyResponse()
 
 
-async def enchanted_pending_session(body: PendingRefRequest, call: AuthDep) -> JWTResponse:
+async def enchanted_pending_session(body: PendingRefRequest, call: AuthDep, response: Response) -> JWTResponse:
     """The session once the link was clicked (exactly once); 401 E062503 while pending."""
     tokens = await links.pending_session(call.ctx, call.project, required(body.pendingRef, "pendingRef"))
-    return JWTResponse.of(tokens)
+    return jwt_answer(call.project, tokens, response)
 
 
 async def enchanted_update_email(body: LinkUpdateEmailRequest, call: AuthDep) -> EnchantedEmailResponse:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from fastapi import Response
+
 from passgate.auth import otp
 from passgate.errors import InvalidArgument
 from passgate.models import Method, UserProfile
 from passgate.web.bearer import AuthDep
+from passgate.web.cookies import jwt_answer
 from passgate.web.parsing import Masked, email_update, login_options, masked, phone_update, required, signup_address
 from passgate.web.schemas import (
     JWTResponse,
@@ -60,13 +63,13 @@ async def sign_up_or_in(method: Method, body: OTPSignInRequest, call: AuthDep) -
     return masked(method, value)
 
 
-async def verify(method: Method, body: OTPVerifyRequest, call: AuthDep) -> JWTResponse:
+async def verify(method: Method, body: OTPVerifyRequest, call: AuthDep, response: Response) -> JWTResponse:
     """Exchange a code for a session."""
     code = required(body.code, "code").strip()
     if not code.isdigit():
         raise InvalidArgument("The code must be digits")
     tokens = await otp.verify(call.ctx, call.project, method, required(body.loginId, "loginId"), code, call.caller)
-    return JWTResponse.of(tokens)
+    return jwt_answer(call.project, tokens, response)
 
 
 async def update_email(body: UpdateEmailRequest, call: AuthDep) -> MaskedEmailResponse:

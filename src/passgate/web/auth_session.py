@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from passgate.auth import sessions
 from passgate.web.bearer import AuthDep, context_of
+from passgate.web.cookies import jwt_answer
 from passgate.web.schemas import EmptyResponse, HistoryEntry, JWKSResponse, JWTResponse, UserResponse
 
 
-async def refresh(call: AuthDep) -> JWTResponse:
-    """A fresh session JWT for the refresh JWT in the bearer (any body, or none, is accepted)."""
-    return JWTResponse.of(await sessions.refresh(call.ctx, call.project, call.refresh_jwt))
+async def refresh(call: AuthDep, response: Response) -> JWTResponse:
+    """A fresh session JWT for the refresh JWT in the bearer or ``DSR`` cookie (any body, or none)."""
+    tokens = await sessions.refresh(call.ctx, call.project, call.refresh_jwt)
+    return jwt_answer(call.project, tokens, response)
 
 
 async def logout(call: AuthDep) -> EmptyResponse:

@@ -20,6 +20,7 @@ from passgate.auth.context import AuthContext, Caller
 from passgate.errors import Unauthorized
 from passgate.mgmt.projects import authenticate_management_key
 from passgate.models import Project
+from passgate.web.cookies import refresh_from_cookie
 
 _MAX_BEARER = 16_384
 
@@ -103,7 +104,8 @@ async def auth_call(
     project = await ctx.projects.get(bearer.project_id)
     caller = caller_of(request)
     await ctx.limiter.hit(ratelimits.per_ip(project, caller.ip))
-    return AuthCall(ctx=ctx, project=project, refresh_jwt=bearer.jwt, caller=caller)
+    refresh_jwt = bearer.jwt or refresh_from_cookie(request, project)
+    return AuthCall(ctx=ctx, project=project, refresh_jwt=refresh_jwt, caller=caller)
 
 
 async def mgmt_call(
