@@ -20,6 +20,10 @@ OPERATIONS = [
 ]
 BODY_OPERATIONS = [(m, p) for m, p in OPERATIONS if m != "GET"]
 
+# Routes whose every body field is optional: a well-formed JSON object is a valid request.
+OPTIONAL_BODY = {"/v1/mgmt/audit/search"}
+NOT_AN_OBJECT = {"malformed-json", "not-an-object", "empty-body", "binary"}
+
 BAD_BODIES: dict[str, bytes] = {
     "malformed-json": b'{"loginId": "a@b.c",',
     "not-an-object": b"[1, 2, 3]",
@@ -54,6 +58,8 @@ def assert_descope_error(response: httpx.Response, *, allowed: set[int] | None =
 @pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
 @pytest.mark.parametrize("kind", list(BAD_BODIES))
 def test_bad_bodies_get_descope_errors(server: LiveServer, method: str, path: str, kind: str) -> None:
+    if path in OPTIONAL_BODY and kind not in NOT_AN_OBJECT:
+        pytest.skip("every field of this body is optional: a JSON object is a valid request")
     response = httpx.request(
         method,
         server.base_url + concrete(path, server.project_id),

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, TemplateNotFound, select_autoescape
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, Template, TemplateNotFound, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from passgate.delivery.messages import OutgoingMessage, RenderedMessage
@@ -88,6 +88,7 @@ class Renderer:
         )
         self._html_env = self._env.overlay(autoescape=True)
         self._default_locale = default_locale
+        self._strings: dict[str, Template] = {}
 
     def render(self, message: OutgoingMessage, outbox_id: str) -> RenderedMessage:
         """The message's texts; ``TemplateFailed`` if a template is missing or broken."""
@@ -120,8 +121,15 @@ class Renderer:
             "options": dict(message.template_options),
         }
         strings = _strings_for(locale, message.template_purpose)
-        context["t"] = lambda key: self._env.from_string(strings.get(key, "")).render(context)
+        context["t"] = lambda key: self._compiled(strings.get(key, "")).render(context)
         return context
+
+    def _compiled(self, text: str) -> Template:
+        # Compiling a Jinja string costs ~1 ms; the locale strings are few and fixed.
+        template = self._strings.get(text)
+        if template is None:
+            template = self._strings[text] = self._env.from_string(text)
+        return template
 
     def _render_part(self, message: OutgoingMessage, part: str, locale: str, context: Mapping[str, Any]) -> str:
         env = self._html_env if part == "email_html" else self._env

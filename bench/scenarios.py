@@ -1,0 +1,300 @@
+"""The measured paths against one running server, and the unmeasured set-up they need.
+
+Set-up goes through the same HTTP API and the same wrk script (a Python client would be
+slower than the server): management creates users and issues test codes, and verifying
+codes yields the sessions that refresh and the local session check use. Start and verify
+get new users or codes for every phase, refresh new sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cpu import DISTURBED_PCT, Snapshot, shares, wait_idle, wait_quiet
+from loadgen import Request, run_wrk, write_requests
+from target import Server
+
+CONCURRENCY = (1, 32)
+SETUP_CONNECTIONS = 32
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How long and how big: ``FULL`` for the README, ``QUICK`` to prove the bench works."""
+
+    seconds: int  # each measured phase
+    warm_seconds: int  # each unmeasured warm-up phase (0: none)
+    sessions: int  # signed-in sessions per refresh phase (and codes in the warm-up verify)
+    max_batch: int  # cap on the distinct users (OTP start) or codes (verify) of one phase
+    check_seconds: float  # each local session-check method
+    check_max_ops: int  # cap on operations per local session-check method
+    quiet_max_s: float  # longest wait for a quiet machine before a phase
+    drain_max_s: float  # longest wait for the server to finish its leftover work (the outbox) after a phase
+    attempts: int  # tries per phase while other programs disturb it
+    disturbed_wait_s: float  # longest wait for a quiet machine after a disturbed try
+    retry_budget_s: float  # time the whole run may spend on repeating disturbed phases
+
+
+FULL = Sizes(
+    seconds=5,
+    warm_seconds=1,
+    sessions=256,
+    max_batch=20_000,
+    check_seconds=1,
+    check_max_ops=100_000,
+    quiet_max_s=3,
+    drain_max_s=60,
+    attempts=3,
+    disturbed_wait_s=30,
+    retry_budget_s=120,
+)
+QUICK = Sizes(
+    seconds=1,
+    warm_seconds=0,
+    sessions=32,
+    max_batch=400,
+    check_seconds=0.3,
+    check_max_ops=2000,
+    quiet_max_s=0,
+    drain_max_s=2,
+    attempts=1,
+    disturbed_wait_s=0,
+    retry_budget_s=0,
+)
+
+
+@dataclass
+class RetryBudget:
+    """Seconds the whole run may spend on repeating disturbed phases (shared by every server)."""
+
+    seconds: float
+
+
+class SetupFailed(RuntimeError):
+    """An unmeasured set-up pass got an error answer."""
+
+
+class Driver:
+    """Prepares request files for one server and measures phases on it."""
+
+    def __init__(self, server: Server, workdir: Path, sizes: Sizes, retry_budget: RetryBudget) -> None:
+        self.server = server
+        self.retry_budget = retry_budget
+        self.workdir = workdir
+        self.sizes = sizes
+        project = server.project
+        self.auth = f"Bearer {project.project_id}"
+        self.mgmt = f"Bearer {project.project_id}:{project.management_key}"
+        self.chain = ("refreshJwt", f"Bearer {project.project_id}:")  # how a refresh answer feeds the next
+        self.batches = 0
+        self.rates: dict[str, float] = {}  # the best req/s seen so far per path: sizes the next batch
+
+    # ------------------------------------------------------------------ set-up (unmeasured)
+
+    def replay_once(self, name: str, requests: list[Request]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Send ``requests`` once each at c=32; wrk's result and the JSON answers."""
+        path, count = self.request_file(name, requests), len(requests)
+        responses = path.with_suffix(".out")
+        cap = 10 + math.ceil(count / 50)  # seconds, at 50 requests/s or more
+        result = run_wrk(
+            self.server.base_url, path, mode="once", connections=SETUP_CONNECTIONS, seconds=cap, responses=responses
+        )
+        if result["errors"] or result["requests"] != count:
+            raise SetupFailed(f"{name}: {result['requests']}/{count} answered, {result}")
+        return result, [json.loads(line) for line in responses.read_text().splitlines() if line]
+
+    def setup_pass(self, name: str, requests: list[Request]) -> list[dict[str, Any]]:
+        """Send ``requests`` once each; their JSON answers. Any error answer fails the run."""
+        return self.replay_once(name, requests)[1]
+
+    def create_users(self, prefix: str, count: int, *, test: bool) -> list[str]:
+        """Create ``count`` users with e-mail login IDs through management; their login IDs."""
+        login_ids = [f"{prefix}{i}@example.com" for i in range(count)]
+        route = "/v1/mgmt/user/create/test" if test else "/v1/mgmt/user/create"
+        self.setup_pass(
+            f"create-{prefix}",
+            [Request("POST", route, self.mgmt, {"loginId": lid, "email": lid}) for lid in login_ids],
+        )
+        return login_ids
+
+    def issue_codes(self, prefix: str, count: int) -> list[dict[str, str]]:
+        """``count`` new test users, each with one pending code: ``{"loginId", "code"}``."""
+        login_ids = self.create_users(prefix, count, test=True)
+        body = [{"loginId": lid, "deliveryMethod": "email"} for lid in login_ids]
+        answers = self.setup_pass(
+            f"codes-{prefix}", [Request("POST", "/v1/mgmt/tests/generate/otp", self.mgmt, b) for b in body]
+        )
+        return [{"loginId": answer["loginId"], "code": answer["code"]} for answer in answers]
+
+    def verify_requests(self, codes: list[dict[str, str]]) -> list[Request]:
+        """One verify request per code."""
+        return [Request("POST", "/v1/auth/otp/verify/email", self.auth, code) for code in codes]
+
+    def sign_in(self, prefix: str, count: int) -> list[dict[str, Any]]:
+        """``count`` signed-in sessions (verify answers). This is also the verify warm-up; its
+        rate sizes the first measured verify phase."""
+        result, answers = self.replay_once(f"verify-{prefix}", self.verify_requests(self.issue_codes(prefix, count)))
+        self.note_rate("otp verify", result["rps"])
+        return answers
+
+    def request_file(self, name: str, requests: list[Request]) -> Path:
+        """Write ``requests`` to ``<workdir>/<name>.tsv``; the file."""
+        path = self.workdir / f"{name}.tsv"
+        write_requests(path, requests)
+        return path
+
+    def note_rate(self, path_name: str, rps: float) -> None:
+        """Remember the best rate of ``path_name`` so far."""
+        self.rates[path_name] = max(self.rates.get(path_name, 0.0), rps)
+
+    def batch_size(self, path_name: str) -> int:
+        """Requests for one once-only phase: a quarter more than ``seconds`` at the best rate seen
+        so far needs (100 req/s if none yet), so that time, not requests, ends it."""
+        needed = self.rates.get(path_name, 100.0) * self.sizes.seconds * 1.25
+        return min(self.sizes.max_batch, max(20, math.ceil(needed)))
+
+    def start_file(self, _connections: int = 0, count: int | None = None) -> Path:
+        """OTP sign-in start, once for each of new existing (non-test) users, as a first sign-in
+        is: the message queued then is one the dispatcher must really render and hand over."""
+        self.batches += 1
+        prefix = f"start{self.batches}-"
+        login_ids = self.create_users(prefix, count or self.batch_size("otp start"), test=False)
+        body = [{"loginId": lid} for lid in login_ids]
+        return self.request_file(prefix, [Request("POST", "/v1/auth/otp/signin/email", self.auth, b) for b in body])
+
+    def refresh_file(self) -> Path:
+        """Refresh requests for fresh sessions: one each, replayed in ``chain`` mode, so each
+        refresh JWT is presented once and its successor next (with or without rotation)."""
+        self.batches += 1
+        sessions = self.sign_in(f"refresh{self.batches}-", self.sizes.sessions)
+        bearer = self.chain[1]
+        return self.request_file(
+            f"refresh-{self.batches}",
+            [Request("POST", "/v1/auth/refresh", bearer + s["refreshJwt"], {}) for s in sessions],
+        )
+
+    def healthz_file(self) -> Path:
+        """The framework's ceiling: ``GET /healthz``, no database, no crypto."""
+        return self.request_file("healthz", [Request("GET", "/healthz")])
+
+    def verify_file(self, _connections: int = 0) -> Path:
+        """Verify requests for fresh codes, one each (a code works once)."""
+        self.batches += 1
+        codes = self.issue_codes(f"verify{self.batches}-", self.batch_size("otp verify"))
+        return self.request_file(f"verify-{self.batches}", self.verify_requests(codes))
+
+    # ------------------------------------------------------------------ phases
+
+    def warm(self, path_name: str, requests: Path, mode: str) -> None:
+        """An unmeasured phase at c=32 (caches, pages, code paths); its rate sizes the next batch."""
+        if self.sizes.warm_seconds:
+            result = self.run(requests, mode=mode, connections=32, seconds=self.sizes.warm_seconds)
+            self.note_rate(path_name, result["rps"])
+
+    def run(self, requests: Path, *, mode: str, connections: int, seconds: int) -> dict[str, Any]:
+        """``run_wrk`` against this server."""
+        return run_wrk(
+            self.server.base_url, requests, mode=mode, connections=connections, seconds=seconds, chain=self.chain
+        )
+
+    def measure(self, path_name: str, requests: Path, *, mode: str, connections: int) -> dict[str, Any]:
+        """One measured phase on a quiet machine: wrk's result, where the CPU went, and the
+        server's CPU per request including the work it still did after the phase (the outbox)."""
+        quiet_after = wait_quiet(max_seconds=self.sizes.quiet_max_s)
+        before = self.snapshot()
+        result = self.run(requests, mode=mode, connections=connections, seconds=self.sizes.seconds)
+        during = self.snapshot()
+        drained_after = wait_idle(self.server.pid, max_seconds=self.sizes.drain_max_s)
+        after = self.snapshot()
+        result.update(shares(before, during))
+        result.update(
+            path=path_name,
+            connections=connections,
+            waited_for_quiet_s=quiet_after,
+            drain_s=drained_after,
+            drain_server_cpu_s=round(after.server - during.server, 2),
+            server_ms_per_request=1000 * (after.server - before.server) / max(result["requests"], 1),
+        )
+        if mode == "once":
+            result["unused_requests"] = len(requests.read_text().splitlines()) - result["requests"]
+            self.note_rate(path_name, result["rps"])
+        progress(result)
+        return result
+
+    def snapshot(self) -> Snapshot:
+        """CPU counters of the server, the bench, its PostgreSQL database and the machine."""
+        return Snapshot.take(self.server.pid, self.server.database)
+
+    def measure_each_concurrency(
+        self, path_name: str, file_for: Callable[[int], Path], mode: str
+    ) -> list[dict[str, Any]]:
+        """``measure_undisturbed`` at every concurrency; ``file_for(c)`` makes its request file."""
+        return [self.measure_undisturbed(path_name, file_for, mode=mode, connections=c) for c in CONCURRENCY]
+
+    def measure_undisturbed(
+        self, path_name: str, file_for: Callable[[int], Path], *, mode: str, connections: int
+    ) -> dict[str, Any]:
+        """``measure``, repeated while other work on the machine took more than ``DISTURBED_PCT``
+        of a core, once the machine is quiet again (up to ``attempts`` tries in all, within the
+        run's retry budget); the least disturbed try, with the others' figures in
+        ``disturbed_attempts``."""
+        tries = [self.measure(path_name, file_for(connections), mode=mode, connections=connections)]
+        while (
+            tries[-1]["other_cpu_pct"] > DISTURBED_PCT
+            and len(tries) < self.sizes.attempts
+            and self.retry_budget.seconds > 0
+        ):
+            began = time.monotonic()
+            limit = min(self.sizes.disturbed_wait_s, self.retry_budget.seconds)
+            quiet = wait_quiet(max_seconds=limit) < limit
+            if quiet:  # measuring again on a machine that is still busy would not help
+                tries.append(self.measure(path_name, file_for(connections), mode=mode, connections=connections))
+            self.retry_budget.seconds -= time.monotonic() - began
+            if not quiet:
+                break
+        best = min(tries, key=lambda result: result["other_cpu_pct"])
+        best["disturbed_attempts"] = [
+            {key: result[key] for key in ("rps", "other_cpu_pct", "errors")} for result in tries if result is not best
+        ]
+        return best
+
+
+def progress(result: dict[str, Any]) -> None:
+    """One line per phase on stderr."""
+    latency = result["latency_us"]
+    print(
+        f"    {result['path']:<12} c={result['connections']:<3} {result['rps']:>8.1f} req/s"
+        f"  p50 {latency['p50'] / 1e3:7.2f} ms  p99 {latency['p99'] / 1e3:7.2f} ms"
+        f"  errors {result['errors']}  server {result['server_ms_per_request']:.2f} ms/req"
+        f"  CPU% server/wrk/pg/other {result['server_cpu_pct']:.0f}/{result['load_cpu_pct']:.0f}/"
+        f"{result['postgres_cpu_pct']:.0f}/{result['other_cpu_pct']:.0f}  drain {result['drain_s']:.1f}s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Measure ``paths`` (healthz, start, verify, refresh) on one server; the phases and the
+    session JWTs the local check validates."""
+    sessions = driver.sign_in("warm", driver.sizes.sessions)
+    phases: list[dict[str, Any]] = []
+    if "healthz" in paths:
+        healthz = driver.healthz_file()
+        driver.warm("healthz", healthz, "cycle")
+        phases += driver.measure_each_concurrency("healthz", lambda _c: healthz, "cycle")
+    if "start" in paths:
+        driver.warm("otp start", driver.start_file(count=driver.sizes.sessions), "once")
+        phases += driver.measure_each_concurrency("otp start", driver.start_file, "once")
+    if "verify" in paths:
+        phases += driver.measure_each_concurrency("otp verify", driver.verify_file, "once")
+    if "refresh" in paths:
+        driver.warm("refresh", driver.refresh_file(), "chain")
+        phases += driver.measure_each_concurrency("refresh", lambda _c: driver.refresh_file(), "chain")
+    return phases, [s["sessionJwt"] for s in sessions]
