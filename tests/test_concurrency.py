@@ -102,11 +102,13 @@ async def _failures(server: LiveServer, login_id: str) -> int:
     db = await open_database(server.settings.resolved_database_url(), pool_size=1)
     try:
         async with db.transaction(write=False) as tx:
-            row = await tx.fetch_one("SELECT failures FROM login_failures WHERE login_id = :l", {"l": login_id})
+            row = await tx.fetch_one(
+                "SELECT COUNT(*) AS n FROM login_failure_events WHERE login_id = :l", {"l": login_id}
+            )
     finally:
         await db.close()
     assert row is not None
-    return int(row["failures"])
+    return int(row["n"])
 
 
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])

@@ -6,6 +6,7 @@ import contextlib
 import email
 import email.policy
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -278,3 +279,47 @@ def test_webhook_delivery_is_signed(tmp_path: Path) -> None:
     assert body["to"] == phone
     assert body["channel"] == "sms"
     assert receiver.bad_signatures == 0
+
+
+def test_request_names_its_provider(tmp_path: Path) -> None:
+    first, second = WebhookReceiver(secret="a"), WebhookReceiver(secret="b")
+    with first.running() as url_a, second.running() as url_b, database_url("sqlite", tmp_path) as db:
+        providers = (
+            ProviderConfig(id="hook-a", type="webhook", url=url_a, secret="a"),
+            ProviderConfig(id="hook-b", type="webhook", url=url_b, secret="b"),
+        )
+        with live_server(db, tmp_path, providers=providers) as live:
+            client = live.client()
+            login_id = unique_email()
+            client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+            _wait(lambda: len(first.requests) == 1)  # by default the first configured provider
+            match = re.search(r"\b\d{6}\b", json.loads(first.requests[0].body)["text"])
+            assert match
+            refresh = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, match.group())["refreshSessionToken"][
+                "jwt"
+            ]
+            client.otp.update_user_email(login_id, unique_email("new"), refresh, provider_id="hook-b")
+            _wait(lambda: len(second.requests) == 1)
+    assert len(first.requests) == 1  # the named provider, not the first, carried the update
+
+
+def test_stale_message_is_dropped_not_delivered(tmp_path: Path) -> None:
+    """A code superseded before its message went out is never delivered."""
+    with database_url("sqlite", tmp_path) as url:
+        with live_server(url, tmp_path, dispatcher=False) as live:
+            client, login_id = live.client(), unique_email("stale")
+            client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+            client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)  # supersedes the first code
+            time.sleep(0.2)
+            assert live.inbox.count(login_id) == 0  # no dispatcher yet
+            database = live.settings.resolved_database_url()
+        with live_server(url, tmp_path) as delivering:
+            _wait(lambda: delivering.inbox.count(login_id) == 1)
+            time.sleep(0.3)
+            states = {
+                state: json.loads(passgate_cli(tmp_path, database, "outbox", "list", "--state", state, "--json").stdout)
+                for state in ("sent", "dropped")
+            }
+    assert delivering.inbox.count(login_id) == 1
+    assert len(states["sent"]) == 1
+    assert len(states["dropped"]) == 1

@@ -129,3 +129,28 @@ def test_two_processes_sharing_redis_enforce_one_limit(backend: str, tmp_path: P
     assert one.status_code == 200
     assert two.status_code == 429  # the other process saw the first send through Redis
     assert two.json()["errorCode"] == "E130429"
+
+
+def test_verifies_per_ip_are_limited(tmp_path: Path) -> None:
+    with (
+        database_url("sqlite", tmp_path) as url,
+        live_server(url, tmp_path, project_settings=limited(verifies_per_ip="3/minute")) as live,
+    ):
+        answers = [
+            _post(live, "/v1/auth/otp/verify/email", {"loginId": f"user{i}@example.com", "code": "123456"}).status_code
+            for i in range(4)
+        ]
+        link = _post(live, "/v1/auth/magiclink/verify", {"token": "x" * 43}).status_code
+    assert answers == [401, 401, 401, 429]  # different login IDs, one client
+    assert link == 429  # link verification shares the per-IP budget
+
+
+def test_sends_per_project_are_limited(tmp_path: Path) -> None:
+    with (
+        database_url("sqlite", tmp_path) as url,
+        live_server(url, tmp_path, project_settings=limited(sends_per_project="2/minute")) as live,
+    ):
+        answers = [
+            _post(live, "/v1/auth/otp/signup-in/email", {"loginId": unique_email()}).status_code for _ in range(3)
+        ]
+    assert answers == [200, 200, 429]

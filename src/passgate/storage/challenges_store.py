@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from passgate.identifiers import new_opaque_id
 from passgate.storage.database import Row, Transaction
 
 
@@ -129,30 +130,43 @@ class Failures:
 
 
 async def failures_in_window(tx: Transaction, project_id: str, login_id: str, window_start_ms: int) -> Failures:
-    """Failed verifications of ``login_id`` counted since ``window_start_ms``, and the last one's time."""
+    """Failed verifications of ``login_id`` since ``window_start_ms`` (a rolling window), and
+    the time of the last one."""
     row = await tx.fetch_one(
-        "SELECT failures, last_failure_at FROM login_failures"
-        " WHERE project_id = :p AND login_id = :l AND window_start >= :w",
+        "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_failure_events"
+        " WHERE project_id = :p AND login_id = :l AND at > :w",
         {"p": project_id, "l": login_id, "w": window_start_ms},
     )
-    return Failures(int(row["failures"]), int(row["last_failure_at"] or 0)) if row else Failures(0, 0)
+    return Failures(int(row["n"]), int(row["last"] or 0)) if row else Failures(0, 0)
 
 
 async def record_failure(
     tx: Transaction, project_id: str, login_id: str, now_ms: int, window_ms: int, limit: int
 ) -> int | None:
-    """Count one failure in one atomic upsert; ``None`` if the login ID's budget (``limit``
-    in the window) is already spent, so concurrent failures can never exceed it. A window
-    older than ``window_ms`` restarts."""
-    row = await tx.fetch_one(
+    """Count one failure; ``None`` if the login ID already has ``limit`` failures in the
+    rolling window, so concurrent failures can never exceed it.
+
+    The upsert of the login ID's ``login_failures`` row comes first: it takes that row's lock
+    (PostgreSQL; SQLite serialises writers anyway), so the count below is exact.
+    """
+    await tx.execute(
         "INSERT INTO login_failures (project_id, login_id, window_start, failures, last_failure_at)"
-        " VALUES (:p, :l, :now, 1, :now)"
-        " ON CONFLICT (project_id, login_id) DO UPDATE SET last_failure_at = :now,"
-        " failures = CASE WHEN login_failures.window_start < :cutoff THEN 1 ELSE login_failures.failures + 1 END,"
-        " window_start = CASE WHEN login_failures.window_start < :cutoff THEN :now"
-        " ELSE login_failures.window_start END"
-        " WHERE login_failures.failures < :limit OR login_failures.window_start < :cutoff"
-        " RETURNING failures",
-        {"p": project_id, "l": login_id, "now": now_ms, "cutoff": now_ms - window_ms, "limit": limit},
+        " VALUES (:p, :l, :now, 0, :now)"
+        " ON CONFLICT (project_id, login_id) DO UPDATE SET last_failure_at = :now",
+        {"p": project_id, "l": login_id, "now": now_ms},
     )
-    return int(row["failures"]) if row else None
+    params = {"p": project_id, "l": login_id, "cutoff": now_ms - window_ms}
+    await tx.execute(
+        "DELETE FROM login_failure_events WHERE project_id = :p AND login_id = :l AND at <= :cutoff", params
+    )
+    row = await tx.fetch_one(
+        "SELECT COUNT(*) AS n FROM login_failure_events WHERE project_id = :p AND login_id = :l", params
+    )
+    count = int(row["n"]) if row else 0
+    if count >= limit:
+        return None
+    await tx.execute(
+        "INSERT INTO login_failure_events (id, project_id, login_id, at) VALUES (:id, :p, :l, :now)",
+        {"id": new_opaque_id(), "p": project_id, "l": login_id, "now": now_ms},
+    )
+    return count + 1

@@ -205,3 +205,13 @@ audit_events = Table(
     Index("ix_audit_project_time", "project_id", "occurred_at"),
     Index("ix_audit_user", "project_id", "user_id", "occurred_at"),
 )
+
+login_failure_events = Table(
+    "login_failure_events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("login_id", String(320), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Index("ix_login_failure_events_login", "project_id", "login_id", "at"),
+)
