@@ -328,3 +328,13 @@ def passgate_cli(data_dir: Path, db_url: str, *args: str) -> subprocess.Complete
         check=True,
         timeout=60,
     )
+
+
+def signed_in(server: LiveServer, login_id: str | None = None, method: Any = None) -> dict[str, Any]:
+    """Sign up or in through the SDK with the code from the inbox; the SDK's JWT response."""
+    from descope import DeliveryMethod
+
+    client, method = server.client(), method or DeliveryMethod.EMAIL
+    login_id = login_id or unique_email()
+    client.otp.sign_up_or_in(method, login_id)
+    return dict(client.otp.verify_code(method, login_id, server.inbox.code_for(login_id)))

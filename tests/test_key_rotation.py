@@ -6,27 +6,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import jwt
 import pytest
-from descope import DeliveryMethod
 
-from tests.support import LiveServer, database_url, live_server, passgate_cli, unique_email
+from tests.support import LiveServer, database_url, live_server, passgate_cli, signed_in
 
 
 @pytest.fixture
 def rotating(backend: str, tmp_path: Path) -> Iterator[LiveServer]:
     with database_url(backend, tmp_path) as url, live_server(url, tmp_path, key_cache_seconds=0) as live:
         yield live
-
-
-def _session(live: LiveServer) -> dict[str, Any]:
-    client = live.client()
-    login_id = unique_email()
-    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
-    return client.otp.verify_code(DeliveryMethod.EMAIL, login_id, live.inbox.code_for(login_id))
 
 
 def _kids(live: LiveServer) -> list[str]:
@@ -51,17 +42,17 @@ def _rotate(live: LiveServer, publish_seconds: float) -> str:
 
 def test_rotation_publishes_first_then_signs_and_the_sdk_follows(rotating: LiveServer) -> None:
     live, client = rotating, rotating.client()
-    before = _session(live)
+    before = signed_in(live)
     old_kid = jwt.get_unverified_header(before["sessionToken"]["jwt"])["kid"]
     client.validate_session(before["sessionToken"]["jwt"])  # the SDK caches the JWKS now
 
     next_kid = _rotate(live, publish_seconds=3600)
     assert _kids(live) == [old_kid, next_kid]  # published ...
-    still = _session(live)
+    still = signed_in(live)
     assert jwt.get_unverified_header(still["sessionToken"]["jwt"])["kid"] == old_kid  # ... but not signing yet
 
     newest = _rotate(live, publish_seconds=0)  # a newer rotation replaces the pending one, due at once
-    after = _session(live)
+    after = signed_in(live)
     assert jwt.get_unverified_header(after["sessionToken"]["jwt"])["kid"] == newest
     assert _kids(live) == [newest, old_kid]  # the retired key stays published
     assert next_kid not in _kids(live)
@@ -82,7 +73,7 @@ def test_retired_key_leaves_the_jwks_once_its_tokens_expired(rotating: LiveServe
     live = rotating
     old_kid = _kids(live)[0]
     _rotate(live, publish_seconds=0)
-    _session(live)  # loads the keys, promoting the new one
+    signed_in(live)  # loads the keys, promoting the new one
     assert old_kid in _kids(live)
     live.clock.advance(28 * 86400 + 60)  # the longest-lived token it signed has expired
     try:

@@ -8,18 +8,11 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from descope import AuthException, DeliveryMethod
+from descope import AuthException
 
-from tests.support import LiveServer, unique_email
+from tests.support import LiveServer, signed_in, unique_email
 
 PAIRS = 1000
-
-
-def signed_in(server: LiveServer) -> dict[str, Any]:
-    client = server.client()
-    login_id = unique_email()
-    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
-    return client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id))
 
 
 def test_refresh_rotates_and_a_replayed_parent_revokes_the_session(server: LiveServer) -> None:

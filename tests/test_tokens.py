@@ -15,7 +15,7 @@ import jwt
 import pytest
 from descope import DeliveryMethod
 
-from tests.support import LiveServer, database_url, live_server, relaxed, unique_email
+from tests.support import LiveServer, database_url, live_server, relaxed, signed_in, unique_email
 
 
 @pytest.fixture(scope="module", params=["RS256", "ES256", "EdDSA"])
@@ -24,13 +24,6 @@ def alg_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     settings = relaxed(jwt_algorithm=request.param)
     with database_url("sqlite", data_dir) as url, live_server(url, data_dir, project_settings=settings) as live:
         yield live
-
-
-def signed_in(server: LiveServer) -> dict[str, Any]:
-    client = server.client()
-    login_id = unique_email()
-    client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
-    return client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id))
 
 
 def test_sdk_validates_and_refreshes_with_each_algorithm(alg_server: LiveServer) -> None:

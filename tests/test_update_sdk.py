@@ -8,15 +8,9 @@ from typing import Any
 import pytest
 from descope import AuthException, DeliveryMethod
 
-from tests.support import LiveServer, unique_email, unique_phone
+from tests.support import LiveServer, signed_in, unique_email, unique_phone
 
 PHONE_METHODS = {"sms": DeliveryMethod.SMS, "voice": DeliveryMethod.VOICE, "whatsapp": DeliveryMethod.WHATSAPP}
-
-
-def signed_up(server: LiveServer, login_id: str, method: DeliveryMethod = DeliveryMethod.EMAIL) -> dict[str, Any]:
-    client = server.client()
-    client.otp.sign_up_or_in(method, login_id)
-    return client.otp.verify_code(method, login_id, server.inbox.code_for(login_id))
 
 
 def refresh_of(jwt_response: dict[str, Any]) -> str:
@@ -26,7 +20,7 @@ def refresh_of(jwt_response: dict[str, Any]) -> str:
 def test_update_email_replaces_address_and_keeps_login_ids(server: LiveServer) -> None:
     client = server.client()
     login_id, new_email = unique_email("old"), unique_email("new")
-    session = signed_up(server, login_id)
+    session = signed_in(server, login_id)
 
     masked = client.otp.update_user_email(login_id, new_email, refresh_of(session))
     assert masked.endswith(new_email.split("@")[1])
@@ -40,7 +34,7 @@ def test_update_email_replaces_address_and_keeps_login_ids(server: LiveServer) -
 def test_update_email_add_to_login_ids(server: LiveServer) -> None:
     client = server.client()
     login_id, new_email = unique_email("old"), unique_email("new")
-    session = signed_up(server, login_id)
+    session = signed_in(server, login_id)
     client.otp.update_user_email(login_id, new_email, refresh_of(session), add_to_login_ids=True)
     updated = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(new_email))
     assert updated["user"]["loginIds"] == [login_id, new_email]
@@ -53,8 +47,8 @@ def test_update_email_add_to_login_ids(server: LiveServer) -> None:
 def test_update_email_merges_users(server: LiveServer, use_existing: bool) -> None:
     client = server.client()
     updated_login, existing_login = unique_email("updated"), unique_email("existing")
-    updated_session = signed_up(server, updated_login)
-    existing_session = signed_up(server, existing_login)
+    updated_session = signed_in(server, updated_login)
+    existing_session = signed_in(server, existing_login)
 
     client.otp.update_user_email(
         updated_login,
@@ -88,7 +82,7 @@ def test_update_email_merges_users(server: LiveServer, use_existing: bool) -> No
 def test_update_phone_each_method(server: LiveServer, method: str) -> None:
     client = server.client()
     login_id, phone = unique_email(), unique_phone()
-    session = signed_up(server, login_id)
+    session = signed_in(server, login_id)
     masked = client.otp.update_user_phone(PHONE_METHODS[method], login_id, phone, refresh_of(session))
     assert masked.endswith(phone[-4:])
     message = server.inbox.wait_for(phone)
@@ -102,8 +96,8 @@ def test_update_phone_each_method(server: LiveServer, method: str) -> None:
 def test_update_phone_merges_users(server: LiveServer, use_existing: bool) -> None:
     client = server.client()
     updated_login, phone = unique_email("updated"), unique_phone()
-    updated_session = signed_up(server, updated_login)
-    existing_session = signed_up(server, phone, DeliveryMethod.SMS)
+    updated_session = signed_in(server, updated_login)
+    existing_session = signed_in(server, phone, DeliveryMethod.SMS)
 
     client.otp.update_user_phone(
         DeliveryMethod.SMS,
@@ -123,8 +117,8 @@ def test_update_phone_merges_users(server: LiveServer, use_existing: bool) -> No
 def test_update_requires_the_users_own_refresh_token(server: LiveServer) -> None:
     client = server.client()
     mine, theirs = unique_email("mine"), unique_email("theirs")
-    signed_up(server, mine)
-    their_session = signed_up(server, theirs)
+    signed_in(server, mine)
+    their_session = signed_in(server, theirs)
     with pytest.raises(AuthException) as refused:
         client.otp.update_user_email(mine, unique_email(), refresh_of(their_session))
     assert refused.value.status_code == 401

@@ -14,7 +14,7 @@ from passgate.models import LoginOptions, Method, Project, SessionTokens, UserPr
 from passgate.storage.challenges_store import Challenge
 from passgate.storage.database import Transaction
 
-__all__ = ["AddressUpdate", "sign_in", "sign_up", "start_update", "verify"]
+__all__ = ["AddressUpdate", "issue_code", "sign_in", "sign_up", "start_update", "verify"]
 
 
 async def sign_up(
@@ -93,17 +93,24 @@ async def verify(
     return await sessions.mint(ctx, project, opened)
 
 
-async def _issue_and_queue(tx: Transaction, ctx: AuthContext, project: Project, intent: Intent) -> None:
-    issued = await challenges.issue(
+async def issue_code(
+    tx: Transaction, ctx: AuthContext, project: Project, intent: Intent, method: Method | None
+) -> challenges.IssuedCode:
+    """A new code for ``intent`` (``method=None``: verifiable at any method, for embedded codes)."""
+    return await challenges.issue(
         tx,
         ctx,
         project,
         login_id=intent.login_id,
         user_id=intent.user.id if intent.user else None,
         purpose=intent.purpose,
-        method=intent.method,
+        method=method,
         details=intent.details,
     )
+
+
+async def _issue_and_queue(tx: Transaction, ctx: AuthContext, project: Project, intent: Intent) -> None:
+    issued = await issue_code(tx, ctx, project, intent, intent.method)
     expires_in = project.settings.otp_expiry_seconds
     await intents.queue_message(
         tx, ctx, project, intent, secret_id=issued.challenge_id, expires_in=expires_in, code=issued.code

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, challenges, intents
+from passgate.auth import accounts, intents, otp
 from passgate.auth.context import AuthContext
 from passgate.errors import ManagedUserNotFound, MissingArgument
 from passgate.models import Method, Project, User, UserProfile
@@ -90,14 +90,5 @@ async def generate_test_otp(
     """
     async with ctx.db.transaction() as tx:
         intent = intents.with_management_claims(await intents.for_test_user(tx, project, login_id, method), claims)
-        issued = await challenges.issue(
-            tx,
-            ctx,
-            project,
-            login_id=intent.login_id,
-            user_id=intent.user.id if intent.user else None,
-            purpose=intent.purpose,
-            method=method,
-            details=intent.details,
-        )
+        issued = await otp.issue_code(tx, ctx, project, intent, method)
     return issued.code

@@ -12,6 +12,7 @@ from passgate.web.schemas import (
     OTPSignUpRequest,
     UpdateEmailRequest,
     UpdatePhoneRequest,
+    UpdateRequest,
 )
 
 Masked = MaskedEmailResponse | MaskedPhoneResponse
@@ -50,27 +51,19 @@ def signup_address(method: Method, body: OTPSignUpRequest) -> str | None:
 
 
 def email_update(body: UpdateEmailRequest, redirect_url: str | None = None) -> AddressUpdate:
-    return AddressUpdate(
-        login_id=required(body.loginId, "loginId"),
-        address=required(body.email, "email"),
-        method=Method.EMAIL,
-        add_to_login_ids=bool(body.addToLoginIDs),
-        merge_into_existing=bool(body.onMergeUseExisting),
-        mfa=bool(body.mfa),
-        template_id=body.templateId or "",
-        template_options=body.templateOptions or {},
-        locale=body.locale or "",
-        redirect_url=redirect_url or "",
-        provider_id=body.providerId or "",
-    )
+    return _update(body, required(body.email, "email"), Method.EMAIL, redirect_url)
 
 
 def phone_update(method: Method, body: UpdatePhoneRequest, redirect_url: str | None = None) -> AddressUpdate:
     if not method.is_phone:
         raise InvalidArgument("Phone updates are delivered by sms, voice or whatsapp")
+    return _update(body, required(body.phone, "phone"), method, redirect_url)
+
+
+def _update(body: UpdateRequest, address: str, method: Method, redirect_url: str | None) -> AddressUpdate:
     return AddressUpdate(
         login_id=required(body.loginId, "loginId"),
-        address=required(body.phone, "phone"),
+        address=address,
         method=method,
         add_to_login_ids=bool(body.addToLoginIDs),
         merge_into_existing=bool(body.onMergeUseExisting),

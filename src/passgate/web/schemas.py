@@ -115,28 +115,25 @@ class OTPVerifyRequest(Request):
     code: str | None = Field(default=None, max_length=20)
 
 
-class UpdateEmailRequest(Request):
+class UpdateRequest(Request):
+    """What every address update carries besides the address."""
+
     loginId: str | None = LOGIN_ID
+    addToLoginIDs: bool | None = None
+    onMergeUseExisting: bool | None = None
+    templateOptions: dict[str, str] | None = None
+    templateId: str | None = Field(default=None, max_length=200)
+    providerId: str | None = Field(default=None, max_length=200)
+    locale: str | None = Field(default=None, max_length=35)
+    mfa: bool | None = None
+
+
+class UpdateEmailRequest(UpdateRequest):
     email: str | None = Field(default=None, max_length=320)
-    addToLoginIDs: bool | None = None
-    onMergeUseExisting: bool | None = None
-    templateOptions: dict[str, str] | None = None
-    templateId: str | None = Field(default=None, max_length=200)
-    providerId: str | None = Field(default=None, max_length=200)
-    locale: str | None = Field(default=None, max_length=35)
-    mfa: bool | None = None
 
 
-class UpdatePhoneRequest(Request):
-    loginId: str | None = LOGIN_ID
+class UpdatePhoneRequest(UpdateRequest):
     phone: str | None = Field(default=None, max_length=40)
-    addToLoginIDs: bool | None = None
-    onMergeUseExisting: bool | None = None
-    templateOptions: dict[str, str] | None = None
-    templateId: str | None = Field(default=None, max_length=200)
-    providerId: str | None = Field(default=None, max_length=200)
-    locale: str | None = Field(default=None, max_length=35)
-    mfa: bool | None = None
 
 
 class LinkSignUpRequest(OTPSignUpRequest, RedirectFields):
