@@ -55,11 +55,17 @@ def assert_descope_error(response: httpx.Response, *, allowed: set[int] | None =
     return dict(body)
 
 
-@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
-@pytest.mark.parametrize("kind", list(BAD_BODIES))
+BAD_CASES = [
+    (method, path, kind)
+    for method, path in BODY_OPERATIONS
+    for kind in BAD_BODIES
+    # where every field is optional, any JSON object is a valid request
+    if path not in OPTIONAL_BODY or kind in NOT_AN_OBJECT
+]
+
+
+@pytest.mark.parametrize(("method", "path", "kind"), BAD_CASES)
 def test_bad_bodies_get_descope_errors(server: LiveServer, method: str, path: str, kind: str) -> None:
-    if path in OPTIONAL_BODY and kind not in NOT_AN_OBJECT:
-        pytest.skip("every field of this body is optional: a JSON object is a valid request")
     response = httpx.request(
         method,
         server.base_url + concrete(path, server.project_id),
