@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,6 +301,15 @@ def server_process(
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 10) -> None:
+    """Poll ``predicate`` every 20 ms until it is true; ``AssertionError`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s")
+        time.sleep(0.02)
 
 
 def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:

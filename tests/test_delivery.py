@@ -22,7 +22,16 @@ from descope.common import LoginOptions
 
 from passgate.config import ProviderConfig
 from tests.fakes import TwilioFake, WebhookReceiver
-from tests.support import LiveServer, database_url, free_port, live_server, passgate_cli, unique_email, unique_phone
+from tests.support import (
+    LiveServer,
+    database_url,
+    free_port,
+    live_server,
+    passgate_cli,
+    unique_email,
+    unique_phone,
+    wait_until,
+)
 
 
 class Mailbox:
@@ -181,14 +190,6 @@ def twilio_live(tmp_path: Path, *fakes: TwilioFake, **overrides: Any) -> Iterato
         yield live, urls
 
 
-def _wait(predicate: Any, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.02)
-
-
 def test_twilio_sms_voice_and_whatsapp_requests(tmp_path: Path) -> None:
     fake = TwilioFake()
     with twilio_live(tmp_path, fake) as (live, _):
@@ -197,7 +198,7 @@ def test_twilio_sms_voice_and_whatsapp_requests(tmp_path: Path) -> None:
         for method in (DeliveryMethod.SMS, DeliveryMethod.VOICE, DeliveryMethod.WHATSAPP):
             numbers[method] = unique_phone()
             client.otp.sign_up_or_in(method, numbers[method])
-        _wait(lambda: len(fake.requests) >= 3)
+        wait_until(lambda: len(fake.requests) >= 3)
 
     by_to = {r.form()["To"]: r for r in fake.requests}
     sms = by_to[numbers[DeliveryMethod.SMS]]
@@ -222,7 +223,7 @@ def test_twilio_5xx_is_retried_until_delivered(tmp_path: Path) -> None:
     with twilio_live(tmp_path, fake) as (live, _):
         phone = unique_phone()
         live.client().otp.sign_up_or_in(DeliveryMethod.SMS, phone)
-        _wait(lambda: len(fake.requests) >= 3)
+        wait_until(lambda: len(fake.requests) >= 3)
         time.sleep(0.2)
     assert [r.form()["To"] for r in fake.requests] == [phone] * 3
 
@@ -231,7 +232,7 @@ def test_twilio_4xx_fails_the_message_with_the_reason(tmp_path: Path) -> None:
     fake = TwilioFake(statuses=[400])
     with twilio_live(tmp_path, fake) as (live, _):
         live.client().otp.sign_up_or_in(DeliveryMethod.SMS, unique_phone())
-        _wait(lambda: len(fake.requests) >= 1)
+        wait_until(lambda: len(fake.requests) >= 1)
         time.sleep(0.3)
         failed = json.loads(
             passgate_cli(
@@ -248,7 +249,7 @@ def test_first_provider_down_second_delivers(tmp_path: Path) -> None:
     with twilio_live(tmp_path, down, up) as (live, _):
         phone = unique_phone()
         live.client().otp.sign_up_or_in(DeliveryMethod.SMS, phone)
-        _wait(lambda: len(up.requests) >= 1)
+        wait_until(lambda: len(up.requests) >= 1)
     assert len(down.requests) == 1
     assert up.requests[0].form()["To"] == phone
 
@@ -258,10 +259,10 @@ def test_failed_message_can_be_redriven_from_the_cli(tmp_path: Path) -> None:
     with twilio_live(tmp_path, fake) as (live, _):
         database = live.settings.resolved_database_url()
         live.client().otp.sign_up_or_in(DeliveryMethod.SMS, unique_phone())
-        _wait(lambda: len(fake.requests) >= 1)
+        wait_until(lambda: len(fake.requests) >= 1)
         time.sleep(0.3)
         passgate_cli(tmp_path, database, "outbox", "retry")
-        _wait(lambda: len(fake.requests) >= 2)
+        wait_until(lambda: len(fake.requests) >= 2)
         time.sleep(0.3)
         sent = json.loads(passgate_cli(tmp_path, database, "outbox", "list", "--state", "sent", "--json").stdout)
     assert len(sent) == 1
@@ -274,7 +275,7 @@ def test_webhook_delivery_is_signed(tmp_path: Path) -> None:
         with live_server(db, tmp_path, providers=(provider,)) as live:
             phone = unique_phone()
             live.client().otp.sign_up_or_in(DeliveryMethod.SMS, phone)
-            _wait(lambda: len(receiver.requests) >= 1)
+            wait_until(lambda: len(receiver.requests) >= 1)
     body = json.loads(receiver.requests[0].body)
     assert body["to"] == phone
     assert body["channel"] == "sms"
@@ -292,14 +293,14 @@ def test_request_names_its_provider(tmp_path: Path) -> None:
             client = live.client()
             login_id = unique_email()
             client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
-            _wait(lambda: len(first.requests) == 1)  # by default the first configured provider
+            wait_until(lambda: len(first.requests) == 1)  # by default the first configured provider
             match = re.search(r"\b\d{6}\b", json.loads(first.requests[0].body)["text"])
             assert match
             refresh = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, match.group())["refreshSessionToken"][
                 "jwt"
             ]
             client.otp.update_user_email(login_id, unique_email("new"), refresh, provider_id="hook-b")
-            _wait(lambda: len(second.requests) == 1)
+            wait_until(lambda: len(second.requests) == 1)
     assert len(first.requests) == 1  # the named provider, not the first, carried the update
 
 
@@ -314,7 +315,7 @@ def test_stale_message_is_dropped_not_delivered(tmp_path: Path) -> None:
             assert live.inbox.count(login_id) == 0  # no dispatcher yet
             database = live.settings.resolved_database_url()
         with live_server(url, tmp_path) as delivering:
-            _wait(lambda: delivering.inbox.count(login_id) == 1)
+            wait_until(lambda: delivering.inbox.count(login_id) == 1)
             time.sleep(0.3)
             states = {
                 state: json.loads(passgate_cli(tmp_path, database, "outbox", "list", "--state", state, "--json").stdout)

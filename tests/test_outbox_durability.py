@@ -26,7 +26,7 @@ from passgate.storage import outbox_store
 from passgate.storage.connect import open_database
 from passgate.wiring import load_secrets
 from tests.fakes import WebhookReceiver
-from tests.support import database_url, make_project
+from tests.support import database_url, make_project, wait_until
 
 MESSAGES = 1000
 BATCH = 32
@@ -83,14 +83,6 @@ def worker(settings: Settings, webhook_url: str) -> Iterator[subprocess.Popen[by
             process.wait(timeout=15)
 
 
-def _wait_until(predicate: object, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.02)
-
-
 @contextmanager
 def queued(backend: str, tmp_path: Path) -> Iterator[Settings]:
     """A fresh database with a project and ``MESSAGES`` queued messages."""
@@ -106,14 +98,14 @@ def test_sigkill_mid_dispatch_loses_nothing(backend: str, tmp_path: Path, capsys
     receiver = WebhookReceiver(SECRET, delay=0.005)
     with receiver.running() as url, queued(backend, tmp_path) as settings:
         with worker(settings, url) as first:
-            _wait_until(lambda: len(receiver.counts()) >= MESSAGES // 3, timeout=60)
+            wait_until(lambda: len(receiver.counts()) >= MESSAGES // 3, timeout=60)
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
         at_kill = len(receiver.counts())
         assert at_kill < MESSAGES, "the worker finished before it could be killed"
         with worker(settings, url):
-            _wait_until(lambda: len(receiver.counts()) == MESSAGES, timeout=120)
-            _wait_until(lambda: asyncio.run(_states(settings)).get("sent") == MESSAGES, timeout=30)
+            wait_until(lambda: len(receiver.counts()) == MESSAGES, timeout=120)
+            wait_until(lambda: asyncio.run(_states(settings)).get("sent") == MESSAGES, timeout=30)
         counts = receiver.counts()
     duplicates = sum(counts.values()) - len(counts)
     with capsys.disabled():
@@ -127,8 +119,8 @@ def test_two_workers_on_postgres_never_double_send(tmp_path: Path) -> None:
     receiver = WebhookReceiver(SECRET, delay=0.002)
     with receiver.running() as url, queued("postgres", tmp_path) as settings:
         with worker(settings, url), worker(settings, url):
-            _wait_until(lambda: len(receiver.counts()) == MESSAGES, timeout=120)
-            _wait_until(lambda: asyncio.run(_states(settings)).get("sent") == MESSAGES, timeout=30)
+            wait_until(lambda: len(receiver.counts()) == MESSAGES, timeout=120)
+            wait_until(lambda: asyncio.run(_states(settings)).get("sent") == MESSAGES, timeout=30)
             time.sleep(0.5)  # let any stray duplicate land before counting
         counts = receiver.counts()
     assert len(counts) == MESSAGES

@@ -53,11 +53,6 @@ def _builtin_strings() -> dict[str, dict[str, dict[str, str]]]:
     }
 
 
-def available_locales() -> list[str]:
-    """Locales with built-in texts."""
-    return sorted(_builtin_strings())
-
-
 def choose_locale(requested: str, default: str) -> str:
     """The best built-in locale for ``requested`` (exact, then by language), else ``default``."""
     known = _builtin_strings()
