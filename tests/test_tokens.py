@@ -37,9 +37,17 @@ def test_sdk_validates_and_refreshes_with_each_algorithm(alg_server: LiveServer)
     assert claims["iss"] == alg_server.project_id
     assert claims["aud"] == [alg_server.project_id]
     assert claims["exp"] - claims["iat"] == 600
-    refreshed = client.refresh_session(session["refreshSessionToken"]["jwt"])
+    alg_server.clock.advance(3)  # a later refresh (within the SDK's 5 s iat leeway)
+    try:
+        refreshed = client.refresh_session(session["refreshSessionToken"]["jwt"])
+    finally:
+        alg_server.clock.advance(-3)
     assert refreshed["refreshSessionToken"]["drn"] == "DSR"
-    assert refreshed["refreshSessionToken"]["exp"] - refreshed["refreshSessionToken"]["iat"] == 28 * 86400
+    first = session["refreshSessionToken"]
+    assert first["exp"] - first["iat"] == 28 * 86400
+    # Rotation issues a new generation of the same session: its absolute expiry does not move.
+    assert refreshed["refreshSessionToken"]["exp"] == first["exp"]
+    assert refreshed["refreshSessionToken"]["jwt"] != first["jwt"]
 
 
 def _refresh(server: LiveServer, token: str) -> httpx.Response:
