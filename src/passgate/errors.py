@@ -172,6 +172,88 @@ class ProjectNotFound(PassgateError):
     code, status, description = "E112105", 404, "Project not found"
 
 
+class ManagementKeyNotFound(PassgateError):
+    """An operator command named a management key that does not exist in the project."""
+
+    code, status, description = "E112106", 404, "Management key not found"
+
+
+# --- tenants, roles, permissions (E1122xx, E1123xx) ----------------------------------------
+class TenantNotFound(PassgateError):
+    """A management call named a tenant that does not exist in the project."""
+
+    code, status, description = "E112201", 404, "Tenant not found"
+
+
+class TenantAlreadyExists(PassgateError):
+    """A tenant with this ID or name already exists in the project."""
+
+    code, status, description = "E112202", 400, "Tenant already exists"
+
+
+class RoleNotFound(PassgateError):
+    """A management call named a role that does not exist (in the project or that tenant)."""
+
+    code, status, description = "E112301", 404, "Role not found"
+
+
+class RoleAlreadyExists(PassgateError):
+    """A role with this name already exists at that level (project or tenant)."""
+
+    code, status, description = "E112302", 400, "Role already exists"
+
+
+class PermissionNotFound(PassgateError):
+    """A management call named a permission that does not exist in the project."""
+
+    code, status, description = "E112303", 404, "Permission not found"
+
+
+class PermissionAlreadyExists(PassgateError):
+    """A permission with this name already exists in the project."""
+
+    code, status, description = "E112304", 400, "Permission already exists"
+
+
+class NotATenantMember(PassgateError):
+    """The user (or access key) does not belong to the tenant named."""
+
+    code, status, description = "E112305", 400, "Not a member of the tenant"
+
+
+# --- access keys (E0628xx Descope's; E1124xx) ------------------------------------------------
+class MissingAccessKey(PassgateError):
+    """The access-key exchange carried no access key (Descope's code)."""
+
+    code, status, description = "E062802", 401, "Missing access key"
+
+
+class InvalidAccessKey(PassgateError):
+    """The access key is unknown, inactive, expired, or used from an IP it does not permit
+    (Descope's code)."""
+
+    code, status, description = "E062803", 401, "Invalid access key"
+
+
+class AccessKeyNotFound(PassgateError):
+    """A management call named an access key that does not exist in the project."""
+
+    code, status, description = "E112401", 404, "Access key not found"
+
+
+# --- impersonation and management JWTs (E1125xx) ---------------------------------------------
+class ImpersonationNotAllowed(PassgateError):
+    """The impersonator lacks the ``impersonation`` permission, or consent was required."""
+
+    code, status, description = "E112501", 403, "Impersonation not allowed"
+
+
+class InvalidSessionToken(PassgateError):
+    """A JWT given to a management call is malformed, expired, foreign or of the wrong type."""
+
+    code, status, description = "E112502", 400, "Invalid JWT"
+
+
 # --- rate limits (E130429, Descope's) --------------------------------------------------------
 class RateLimited(PassgateError):
     """Too many requests; ``Retry-After`` says when to try again (the SDK reads it)."""

@@ -152,7 +152,7 @@ async def _tokens_for(
         **carried,
         **_base_claims(project, user, list(refresh_claims.get("amr", [])), iat, session_exp, SESSION_DRN),
     }
-    claims.update(roles=[], permissions=[], tenants={})
+    claims.update(user.authz.claims())  # loaded with the user: fresh on every refresh
     claims.update(session_only or {})
     claims["rexp"] = datetime.fromtimestamp(refresh_exp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return SessionTokens(

@@ -51,3 +51,14 @@ class IntegrityViolation(Exception):
 
 class DataRejected(Exception):
     """The database refused a value (too long, invalid text) that validation let through."""
+
+
+def in_list(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
+    """``IN`` over ``values`` as portable SQL: ``("(:p0, :p1)", {"p0": ..., "p1": ...})``.
+
+    An empty list gives ``(NULL)``, which matches nothing (``x IN (NULL)`` is never true).
+    """
+    if not values:
+        return "(NULL)", {}
+    params = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    return "(" + ", ".join(f":{name}" for name in params) + ")", params

@@ -11,12 +11,14 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -214,4 +216,103 @@ login_failure_events = Table(
     Column("login_id", String(320), nullable=False),
     Column("at", BigInteger, nullable=False),
     Index("ix_login_failure_events_login", "project_id", "login_id", "at"),
+)
+
+# --- authorization (issue: management API) ----------------------------------------------
+# Tenant IDs may be chosen by the caller, so they are unique per project, not globally.
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("self_provisioning_domains", Text, nullable=False, server_default="[]"),
+    Column("custom_attributes", Text, nullable=False, server_default="{}"),
+    Column("enforce_sso", Boolean, nullable=False, server_default="0"),
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("settings", Text, nullable=False, server_default="{}"),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("project_id", "name", name="uq_tenants_name"),
+)
+
+permissions = Table(
+    "permissions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", String(2000), nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("project_id", "name", name="uq_permissions_name"),
+)
+
+# ``tenant_id`` is '' for a project-level role (a NULL would defeat the unique constraint).
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("tenant_id", String(64), nullable=False, server_default=""),
+    Column("name", String(200), nullable=False),
+    Column("description", String(2000), nullable=False, server_default=""),
+    Column("is_default", Boolean, nullable=False, server_default="0"),
+    Column("private", Boolean, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("project_id", "tenant_id", "name", name="uq_roles_name"),
+)
+
+role_permissions = Table(
+    "role_permissions",
+    metadata,
+    Column("role_id", String(32), ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+    Column("permission_id", String(32), ForeignKey("permissions.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_role_permissions_permission", "permission_id"),
+)
+
+# A principal is a user or an access key (both have globally unique generated IDs). Rows
+# name roles and permissions by ID, so a rename shows everywhere at once.
+principal_tenants = Table(
+    "principal_tenants",
+    metadata,
+    Column("principal_id", String(32), primary_key=True),
+    Column("tenant_id", String(64), primary_key=True),
+    Column("project_id", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    ForeignKeyConstraint(
+        ["project_id", "tenant_id"], ["tenants.project_id", "tenants.id"], ondelete="CASCADE", name="fk_member_tenant"
+    ),
+    Index("ix_principal_tenants_tenant", "project_id", "tenant_id"),
+)
+
+# ``tenant_id`` is '' for a project-level grant, else the tenant the role applies in.
+principal_roles = Table(
+    "principal_roles",
+    metadata,
+    Column("principal_id", String(32), primary_key=True),
+    Column("tenant_id", String(64), primary_key=True),
+    Column("role_id", String(32), ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_principal_roles_role", "role_id"),
+    Index("ix_principal_roles_project_tenant", "project_id", "tenant_id"),
+)
+
+access_keys = Table(
+    "access_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("expires_at", BigInteger, nullable=False, server_default="0"),
+    Column("created_by", String(200), nullable=False, server_default=""),
+    Column("client_id", String(64), nullable=False, server_default=""),
+    Column("bound_user_id", String(32), nullable=False, server_default=""),
+    Column("custom_claims", Text, nullable=False, server_default="{}"),
+    Column("description", String(2000), nullable=False, server_default=""),
+    Column("permitted_ips", Text, nullable=False, server_default="[]"),
+    Column("custom_attributes", Text, nullable=False, server_default="{}"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    Index("ix_access_keys_project", "project_id", "created_at"),
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from passgate.models import User, UserStatus
-from passgate.storage.database import Row, Transaction
+from passgate.models import Authorization, User, UserStatus
+from passgate.storage import grants_store
+from passgate.storage.database import Row, Transaction, in_list
 
 _USER_COLUMNS = (
     "name",
@@ -24,7 +25,7 @@ _USER_COLUMNS = (
 )
 
 
-def _user(row: Row, login_ids: list[str]) -> User:
+def _user(row: Row, login_ids: list[str], authz: Authorization) -> User:
     return User(
         id=row["id"],
         project_id=row["project_id"],
@@ -43,6 +44,7 @@ def _user(row: Row, login_ids: list[str]) -> User:
         test=bool(row["test"]),
         picture=row["picture"],
         custom_attributes=json.loads(row["custom_attributes"]),
+        authz=authz,
     )
 
 
@@ -66,12 +68,43 @@ async def find_by_login_id(tx: Transaction, project_id: str, login_id: str) -> U
         "SELECT u.* FROM login_ids l JOIN users u ON u.id = l.user_id WHERE l.project_id = :p AND l.login_id = :l",
         {"p": project_id, "l": login_id},
     )
-    return _user(row, await _login_ids_of(tx, row["id"])) if row else None
+    return await _complete(tx, row) if row else None
 
 
 async def find_by_id(tx: Transaction, project_id: str, user_id: str) -> User | None:
     row = await tx.fetch_one("SELECT * FROM users WHERE id = :u AND project_id = :p", {"u": user_id, "p": project_id})
-    return _user(row, await _login_ids_of(tx, row["id"])) if row else None
+    return await _complete(tx, row) if row else None
+
+
+async def _complete(tx: Transaction, row: Row) -> User:
+    login_ids = await _login_ids_of(tx, row["id"])
+    return _user(row, login_ids, await grants_store.authorization(tx, row["id"]))
+
+
+async def complete_many(tx: Transaction, rows: list[Row]) -> list[User]:
+    """Users from ``users`` rows, their login IDs and authorizations loaded in two queries
+    whatever the number of rows (search pages must not cost a query per user)."""
+    ids = [row["id"] for row in rows]
+    placeholders, params = in_list("u", ids)
+    login_rows = await tx.fetch_all(
+        f"SELECT user_id, login_id FROM login_ids WHERE user_id IN {placeholders} ORDER BY user_id, position, login_id",
+        params,
+    )
+    login_ids: dict[str, list[str]] = {user_id: [] for user_id in ids}
+    for login_row in login_rows:
+        login_ids[login_row["user_id"]].append(login_row["login_id"])
+    authz = await grants_store.authorizations(tx, ids)
+    return [_user(row, login_ids[row["id"]], authz[row["id"]]) for row in rows]
+
+
+async def find_many(tx: Transaction, project_id: str, user_ids: list[str]) -> list[User]:
+    """The users of the project among ``user_ids`` (unknown IDs are left out), in that order."""
+    placeholders, params = in_list("id", list(dict.fromkeys(user_ids)))
+    rows = await tx.fetch_all(
+        f"SELECT * FROM users WHERE project_id = :p AND id IN {placeholders}", {**params, "p": project_id}
+    )
+    order = {user_id: i for i, user_id in enumerate(user_ids)}
+    return await complete_many(tx, sorted(rows, key=lambda row: order[row["id"]]))
 
 
 async def login_id_owner(tx: Transaction, project_id: str, login_id: str) -> str | None:
@@ -122,7 +155,8 @@ async def replace_login_ids(tx: Transaction, user: User) -> None:
 
 
 async def delete_user(tx: Transaction, user_id: str) -> None:
-    """Delete the user, its login IDs and its sessions."""
+    """Delete the user, its login IDs, sessions, memberships and role grants."""
+    await grants_store.forget_principal(tx, user_id)
     await tx.execute("DELETE FROM sessions WHERE user_id = :u", {"u": user_id})
     await tx.execute("DELETE FROM login_ids WHERE user_id = :u", {"u": user_id})
     await tx.execute("DELETE FROM users WHERE id = :u", {"u": user_id})

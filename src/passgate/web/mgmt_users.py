@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Query
 
@@ -73,3 +74,7 @@ async def generate_otp(body: GenerateOTPRequest, call: MgmtDep) -> GenerateOTPRe
 async def license_tier(call: MgmtDep) -> LicenseResponse:
     """The license handshake the SDKs make at start (any tier works; we say the highest)."""
     return LicenseResponse()
+
+
+# Routes of this module beyond the ones listed in ``routes.py`` (method, path, endpoint, tag).
+ROUTES: list[tuple[str, str, Callable[..., Any], str]] = []

@@ -8,7 +8,22 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
-from passgate.web import auth_links, auth_otp, auth_session, health, metrics, mgmt_audit, mgmt_links, mgmt_users
+from passgate.web import (
+    auth_access_keys,
+    auth_links,
+    auth_otp,
+    auth_session,
+    auth_tenants,
+    health,
+    metrics,
+    mgmt_access_keys,
+    mgmt_audit,
+    mgmt_authz,
+    mgmt_links,
+    mgmt_project,
+    mgmt_sessions,
+    mgmt_users,
+)
 from passgate.web.audited import audited
 from passgate.web.schemas import ErrorResponse
 
@@ -62,6 +77,14 @@ def _table() -> list[tuple[str, str, Callable[..., Any], str]]:
         ("POST", "/v1/mgmt/user/signup/embeddedlink", mgmt_links.embedded_sign_up, "management"),
         ("POST", "/v1/mgmt/audit/search", mgmt_audit.search, "management"),
         ("GET", "/v1/mgmt/license", mgmt_users.license_tier, "operations"),
+        # Each module below declares its own routes (contract §5 and §2.6-2.7).
+        *mgmt_users.ROUTES,
+        *mgmt_authz.ROUTES,
+        *mgmt_access_keys.ROUTES,
+        *mgmt_sessions.ROUTES,
+        *mgmt_project.ROUTES,
+        *auth_tenants.ROUTES,
+        *auth_access_keys.ROUTES,
         # --- operations -------------------------------------------------------------------------
         ("GET", "/healthz", health.healthz, "operations"),
         ("GET", "/readyz", health.readyz, "operations"),

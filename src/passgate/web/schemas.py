@@ -236,9 +236,17 @@ class UserResponse(BaseModel):
             verifiedEmail=user.verified_email,
             phone=user.phone,
             verifiedPhone=user.verified_phone,
-            roleNames=[],
-            userTenants=[],
-            permissions=[],
+            roleNames=list(user.authz.role_names),
+            userTenants=[
+                UserTenantOut(
+                    tenantId=t.tenant_id,
+                    tenantName=t.tenant_name,
+                    roleNames=list(t.role_names),
+                    permissions=list(t.permissions),
+                )
+                for t in user.authz.tenants
+            ],
+            permissions=list(user.authz.permissions),
             status=user.status.value,
             externalIds=list(user.login_ids),
             picture=user.picture,
