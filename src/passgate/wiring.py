@@ -7,7 +7,7 @@ import contextlib
 from dataclasses import dataclass
 
 import httpx
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from passgate.auth.context import AuthContext
@@ -119,13 +119,12 @@ class Runtime:
 
 def build_limiter(settings: Settings) -> RateLimiter:
     """Rate-limit counters in Redis when configured (shared by instances), else in memory."""
-    storage: Storage
-    if settings.redis_url:
-        url = "async+" + settings.redis_url.removeprefix("async+")
-        storage = RedisStorage(url, implementation="redispy", key_prefix=settings.redis_prefix)
-    else:
-        storage = MemoryStorage()
-    return RateLimiter(MovingWindowRateLimiter(storage))
+    if not settings.redis_url:
+        return RateLimiter()
+    url = "async+" + settings.redis_url.removeprefix("async+")
+    return RateLimiter(
+        MovingWindowRateLimiter(RedisStorage(url, implementation="redispy", key_prefix=settings.redis_prefix))
+    )
 
 
 async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:

@@ -1,7 +1,8 @@
-"""Rate limits (the ``limits`` library, moving windows).
+"""Rate limits (moving windows; specs in the ``limits`` library's notation).
 
-Counters live in process memory by default and in Redis when ``PASSGATE_REDIS_URL`` is set,
-so several instances share them. Over a limit: ``RateLimited`` (429, ``E130429``,
+Counters live in process memory by default (``auth/windows.py``) and in Redis, through
+``limits``' moving-window strategy, when ``PASSGATE_REDIS_URL`` is set, so several
+instances share them. Over a limit: ``RateLimited`` (429, ``E130429``,
 ``Retry-After`` in seconds). What is limited, by default (per project, configurable):
 
 * every request to an auth route, per client IP;
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from passgate.auth.windows import MovingWindows
 from passgate.errors import RateLimited
 from passgate.models import Project
 
@@ -34,20 +36,29 @@ class Rule:
 
 
 class RateLimiter:
-    def __init__(self, limiter: MovingWindowRateLimiter) -> None:
-        self._limiter = limiter
+    """Counts hits in Redis (``shared``: a ``limits`` moving-window limiter) or in this process."""
+
+    def __init__(self, shared: MovingWindowRateLimiter | None = None) -> None:
+        self._shared = shared
+        self._local = MovingWindows()
 
     async def hit(self, *rules: Rule) -> None:
         """Count one hit against every rule; ``RateLimited`` on the first rule that is full."""
         for rule in rules:
             for item in _parsed(rule.spec):
-                if not await self._limiter.hit(item, rule.name, *rule.key):
-                    raise RateLimited(await self._retry_after(item, rule))
+                wait = await self._hit(item, rule)
+                if wait > 0:
+                    raise RateLimited(max(1, math.ceil(wait)))
 
-    async def _retry_after(self, item: RateLimitItem, rule: Rule) -> int:
-        stats = await self._limiter.get_window_stats(item, rule.name, *rule.key)
+    async def _hit(self, item: RateLimitItem, rule: Rule) -> float:
+        """0 if the hit was allowed, else the seconds until it would be."""
+        if self._shared is None:
+            return self._local.hit((rule.name, *rule.key, str(item)), item.amount, item.get_expiry())
+        if await self._shared.hit(item, rule.name, *rule.key):
+            return 0.0
+        stats = await self._shared.get_window_stats(item, rule.name, *rule.key)
         # limits reports the reset as wall-clock seconds
-        return max(1, math.ceil(stats.reset_time - time.time()))  # noqa: TID251
+        return max(1.0, stats.reset_time - time.time())  # noqa: TID251
 
 
 _PARSED: dict[str, list[RateLimitItem]] = {}
