@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -120,3 +121,27 @@ def test_no_secret_reaches_any_log_or_audit_row(tmp_path: Path, capfd: pytest.Ca
                 assert not re.search(rf"(?<!\d){canary}(?!\d)", text), f"{name} found in {where}"
             else:
                 assert canary not in text, f"{name} found in {where}"
+
+
+def test_concurrent_events_are_all_recorded(server: LiveServer) -> None:
+    """Events of simultaneous requests share transactions (group commit); none may be lost."""
+    login_ids = [unique_email("burst") for _ in range(40)]
+
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(base_url=server.base_url) as http:
+            answers = await asyncio.gather(
+                *(
+                    http.post(
+                        "/v1/auth/otp/verify/email",
+                        json={"loginId": login_id, "code": "123456"},
+                        headers={"Authorization": f"Bearer {server.project_id}"},
+                    )
+                    for login_id in login_ids
+                )
+            )
+        return [answer.status_code for answer in answers]
+
+    assert set(asyncio.run(burst())) == {401}  # no code is pending for any of them
+    events = _search(server, loginIds=login_ids, limit=100)
+    assert len(events) == 40
+    assert {e["data"]["errorCode"] for e in events} == {"E061102"}

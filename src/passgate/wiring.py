@@ -11,6 +11,7 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from passgate.auth.context import AuthContext
+from passgate.auth.group_commit import GroupCommit
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
@@ -24,6 +25,7 @@ from passgate.delivery.smtp import SmtpSender
 from passgate.delivery.templates import Renderer
 from passgate.delivery.twilio import TwilioSender
 from passgate.delivery.webhook import WebhookSender
+from passgate.storage import audit_store
 from passgate.storage.connect import open_database
 from passgate.storage.database import Database
 
@@ -114,6 +116,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.dispatcher_task
         await self.http.aclose()
+        await self.ctx.audit_log.drain()
         await self.db.close()
 
 
@@ -142,5 +145,6 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         projects=ProjectDirectory(db, clock, settings.project_cache_seconds),
         notify_outbox=dispatcher.notify,
         limiter=build_limiter(settings),
+        audit_log=GroupCommit(db, audit_store.insert, "audit event"),
     )
     return Runtime(db=db, ctx=ctx, dispatcher=dispatcher, http=http)

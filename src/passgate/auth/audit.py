@@ -3,8 +3,9 @@
 Each event records when, which project, user, masked login ID, client IP, user agent,
 the action and its outcome (and, on failure, the error code). Never a code, token, key or
 full address: login IDs are stored masked, plus a keyed hash so a search by login ID works
-without storing it. Events are written in their own transaction, so a failed attempt
-(whose flow transaction rolled back) is still recorded.
+without storing it. Events are written outside the flow's transaction, so a failed attempt
+(whose flow transaction rolled back) is still recorded; concurrent events share one
+transaction (``group_commit``), and each call returns once its event is committed.
 """
 
 from __future__ import annotations
@@ -65,11 +66,8 @@ async def record(
         user_agent=caller.user_agent if caller else "",
         detail={**(detail or {}), **({"errorCode": error.code} if error else {})},
     )
-    try:
-        async with ctx.db.transaction() as tx:
-            await audit_store.insert(tx, event)
-    except Exception:
-        log.exception("audit write failed", action=action, project_id=project_id)
+    if not await ctx.audit_log.write(event):
+        log.error("audit event lost", action=action, project_id=project_id)
 
 
 async def search(ctx: AuthContext, query: AuditQuery, login_ids: tuple[str, ...] = ()) -> list[AuditEvent]:

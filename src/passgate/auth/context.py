@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from passgate.auth.group_commit import GroupCommit
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
 from passgate.clock import Clock
 from passgate.crypto.sealing import Secrets
+from passgate.storage.audit_store import AuditEvent
 from passgate.storage.database import Database
 
 
@@ -22,6 +24,7 @@ class AuthContext:
     projects: ProjectDirectory
     notify_outbox: Callable[[], None]
     limiter: RateLimiter
+    audit_log: GroupCommit[AuditEvent]
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)
