@@ -43,7 +43,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.trusted_proxies = tuple(ip_network(entry, strict=False) for entry in settings.trusted_proxies)
-    app.include_router(routes.router())
+    routes.install(app)
     app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
     errors.install(app)
     app.add_middleware(BodyCap, max_bytes=settings.max_body_bytes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 
 from passgate.web import (
@@ -92,14 +92,32 @@ def _table() -> list[tuple[str, str, Callable[..., Any], str]]:
     ]
 
 
-def router() -> APIRouter:
-    """All routes, each documented in ``/openapi.json`` from its request/response models."""
-    api = APIRouter()
-    for method, path, endpoint, tag in _table():
+# Starlette tries routes in order and stops at the first full match: the paths every
+# sign-in and every page load take are tried first.
+_HOT_PATHS = (
+    "/v1/auth/refresh",
+    "/v1/auth/otp/verify/{method}",
+    "/v1/auth/otp/signup-in/{method}",
+    "/v1/auth/otp/signin/{method}",
+    "/v1/auth/me",
+    "/v2/keys/{project_id}",
+    "/healthz",
+)
+
+
+def _hot_first(table: list[tuple[str, str, Callable[..., Any], str]]) -> list[tuple[str, str, Callable[..., Any], str]]:
+    rank = {path: i for i, path in enumerate(_HOT_PATHS)}
+    return sorted(table, key=lambda route: rank.get(route[1], len(rank)))  # stable: the rest keep their order
+
+
+def install(app: FastAPI) -> None:
+    """Add every route to ``app`` itself (an included router adds a matching layer to each
+    request), each documented in ``/openapi.json`` from its request/response models."""
+    for method, path, endpoint, tag in _hot_first(_table()):
         extra: dict[str, Any] = {"response_class": PlainTextResponse} if endpoint is metrics.metrics else {}
         name = endpoint.__module__.rsplit(".", 1)[-1] + "." + endpoint.__name__
         handler = endpoint if tag in _UNAUDITED else audited(name, endpoint)
-        api.add_api_route(
+        app.add_api_route(
             path,
             handler,
             methods=[method],
@@ -108,4 +126,3 @@ def router() -> APIRouter:
             operation_id=endpoint.__module__.rsplit(".", 1)[-1] + "_" + endpoint.__name__,
             **extra,
         )
-    return api
