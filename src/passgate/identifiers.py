@@ -27,6 +27,21 @@ def new_user_id() -> str:
     return "U2" + _random_alphanumeric(_ID_BODY_LENGTH)
 
 
+def new_tenant_id() -> str:
+    """A generated tenant ID such as ``T2x9...`` (28 characters); callers may also choose their own."""
+    return "T2" + _random_alphanumeric(_ID_BODY_LENGTH)
+
+
+def new_role_id() -> str:
+    """A role ID such as ``ROLx9...`` (28 characters, Descope's ``ROL`` prefix)."""
+    return "ROL" + _random_alphanumeric(_ID_BODY_LENGTH - 1)
+
+
+def new_permission_id() -> str:
+    """A permission ID such as ``PERMx9...`` (28 characters, Descope's ``PERM`` prefix)."""
+    return "PERM" + _random_alphanumeric(_ID_BODY_LENGTH - 2)
+
+
 def new_key_id() -> str:
     """An identifier for a stored secret: management key, signing key, session."""
     return "K2" + _random_alphanumeric(_ID_BODY_LENGTH)

@@ -2,11 +2,15 @@
 short-lived session JWTs (``drn=DS``, stateless) minted from it.
 
 Claims follow the Descope contract (§3.3): ``iss`` and ``aud`` are the project ID,
-``amr`` lists the factors, client-supplied custom claims live under ``nsec``.
+``amr`` lists the factors, client-supplied custom claims live under ``nsec``,
+management-supplied ones at the top level. Whatever the refresh JWT carries (custom claims,
+the selected tenant ``dct``, the impersonator ``act``) is copied into every session JWT
+minted from it and into the next generation, so it survives refresh.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +20,7 @@ import structlog
 from passgate.auth import audit
 from passgate.auth.context import AuthContext, Caller
 from passgate.crypto import tokens
-from passgate.errors import InvalidRefreshToken, RevokedRefreshToken, UserDisabled
+from passgate.errors import InvalidArgument, InvalidRefreshToken, PassgateError, RevokedRefreshToken, UserDisabled
 from passgate.identifiers import new_opaque_id
 from passgate.models import Project, SessionTokens, User, UserStatus
 from passgate.storage import sessions_store, users_store
@@ -55,13 +59,48 @@ RESERVED_CLAIMS = frozenset(
         "su",
         "nsec",
         "dsub",
+        "act",
+        "danu",
     }
 )
+SELECTED_TENANT = "dct"
+ACTOR = "act"  # RFC 8693 actor claim: {"sub": "<impersonator's user ID>"}
+ANONYMOUS = "danu"  # Descope's marker of an anonymous user's JWTs
+# Descope's limits on custom claims (contract §3.3).
+MAX_CUSTOM_CLAIMS, MAX_CLAIM_NAME, MAX_CLAIM_VALUE = 100, 60, 500
 
 
 def custom_claims(claims: dict[str, Any]) -> dict[str, Any]:
     """``claims`` without any that passgate itself sets."""
     return {name: value for name, value in claims.items() if name not in RESERVED_CLAIMS}
+
+
+def checked_custom_claims(claims: dict[str, Any] | None) -> dict[str, Any]:
+    """Management-supplied custom claims within Descope's limits (``InvalidArgument`` beyond
+    them), without the reserved ones, which are dropped silently as Descope does."""
+    claims = claims or {}
+    if len(claims) > MAX_CUSTOM_CLAIMS:
+        raise InvalidArgument(f"At most {MAX_CUSTOM_CLAIMS} custom claims are allowed")
+    for name, value in claims.items():
+        if len(name) > MAX_CLAIM_NAME:
+            raise InvalidArgument(f"Custom claim names are at most {MAX_CLAIM_NAME} characters")
+        if len(value if isinstance(value, str) else json.dumps(value)) > MAX_CLAIM_VALUE:
+            raise InvalidArgument(f"Custom claim {name!r} is longer than {MAX_CLAIM_VALUE} characters")
+    return custom_claims(claims)
+
+
+def combined_amr(prior_amr: list[str], factor: str) -> list[str]:
+    """The ``amr`` of a multi-factor sign-in: the earlier factors and ``factor``, plus ``mfa``
+    once there are at least two distinct factors."""
+    factors = list(dict.fromkeys([*(value for value in prior_amr if value != "mfa"), factor]))
+    return [*factors, "mfa"] if len(factors) > 1 else factors
+
+
+def refresh_lifetime(project: Project, requested_seconds: int) -> int:
+    """Seconds a new refresh JWT lives: ``requested_seconds`` (0 = the project's refresh TTL),
+    never beyond the project's refresh TTL."""
+    ttl = project.settings.refresh_ttl_seconds
+    return min(requested_seconds, ttl) if requested_seconds > 0 else ttl
 
 
 @dataclass(frozen=True)
@@ -74,6 +113,10 @@ class Grant:
     stepup: bool = False
     nsec: dict[str, Any] = field(default_factory=dict)
     claims: dict[str, Any] = field(default_factory=dict)  # management-supplied, top level
+    # Reserved claims passgate itself puts on the refresh JWT (``dct``, ``act``, ``danu``,
+    # a lasting ``su``); never taken from a request as they stand.
+    system: dict[str, Any] = field(default_factory=dict)
+    refresh_seconds: int = 0  # refresh lifetime asked for; 0 = the project's
 
 
 @dataclass(frozen=True)
@@ -103,7 +146,7 @@ async def open_session(
         amr=grant.amr,
         ip=caller.ip,
         created_at_ms=now_ms,
-        expires_at_ms=now_ms + project.settings.refresh_ttl_seconds * 1000,
+        expires_at_ms=now_ms + refresh_lifetime(project, grant.refresh_seconds) * 1000,
         revoked_at_ms=None,
         current_jti=new_opaque_id(),
     )
@@ -113,19 +156,34 @@ async def open_session(
 
 async def mint(ctx: AuthContext, project: Project, opened: OpenedSession) -> SessionTokens:
     """Sign the refresh JWT and a first session JWT for an opened session."""
-    key = await ctx.keyring.signing_key(project)
     grant, record = opened.grant, opened.record
-    iat = int(ctx.clock.now())
-    refresh_exp = record.expires_at_ms // 1000
-    refresh_claims = {
-        **custom_claims(grant.claims),
-        **_base_claims(project, grant.user, grant.amr, iat, refresh_exp, REFRESH_DRN),
-    }
+    refresh_claims = _refresh_claims(ctx, project, grant, record.expires_at_ms // 1000)
     refresh_claims["sid"] = record.id
     refresh_claims["jti"] = record.live_jti
+    return await _signed(ctx, project, grant, refresh_claims)
+
+
+async def mint_unrecorded(ctx: AuthContext, project: Project, grant: Grant) -> SessionTokens:
+    """Tokens for a grant with no session record: an anonymous user, who has no user row a
+    session could belong to. Its refresh JWT has no ``jti``, so ``/refresh`` refuses it."""
+    exp = int(ctx.clock.now()) + refresh_lifetime(project, grant.refresh_seconds)
+    return await _signed(ctx, project, grant, _refresh_claims(ctx, project, grant, exp))
+
+
+def _refresh_claims(ctx: AuthContext, project: Project, grant: Grant, refresh_exp: int) -> dict[str, Any]:
+    iat = int(ctx.clock.now())
+    claims = {
+        **custom_claims(grant.claims),
+        **grant.system,
+        **_base_claims(project, grant.user, grant.amr, iat, refresh_exp, REFRESH_DRN),
+    }
     if grant.nsec:
-        refresh_claims["nsec"] = grant.nsec
-    refresh_jwt = tokens.sign(refresh_claims, key)
+        claims["nsec"] = grant.nsec
+    return claims
+
+
+async def _signed(ctx: AuthContext, project: Project, grant: Grant, refresh_claims: dict[str, Any]) -> SessionTokens:
+    refresh_jwt = tokens.sign(refresh_claims, await ctx.keyring.signing_key(project))
     # Step-up marks only this first session JWT: a refresh must not extend it.
     session_only = {"su": True} if grant.stepup else {}
     return await _tokens_for(
@@ -190,7 +248,9 @@ async def authenticate_refresh(ctx: AuthContext, project: Project, refresh_jwt: 
     """
     if not refresh_jwt:
         raise InvalidRefreshToken("A refresh token is required (Authorization: Bearer <projectId>:<refreshJwt>)")
-    claims = await _verified_claims(ctx, project, refresh_jwt)
+    claims = await verified_claims(ctx, project, refresh_jwt)
+    if claims.get("drn") == REFRESH_DRN and claims.get(ANONYMOUS):
+        raise InvalidRefreshToken("An anonymous user's refresh token cannot be used here; request a new one")
     if claims.get("drn") != REFRESH_DRN or not isinstance(claims.get("jti"), str):
         raise InvalidRefreshToken("Not a refresh token")
     session_id = claims.get("sid") or claims["jti"]
@@ -233,13 +293,17 @@ async def _revoke_reused(ctx: AuthContext, record: SessionRecord, presented_jti:
     )
 
 
-async def _verified_claims(ctx: AuthContext, project: Project, token: str) -> dict[str, Any]:
+async def verified_claims(
+    ctx: AuthContext, project: Project, token: str, invalid: type[PassgateError] = InvalidRefreshToken
+) -> dict[str, Any]:
+    """The claims of a JWT this project signed whose signature, ``iss``, ``aud``, ``exp`` and
+    ``iat`` hold (any ``drn``); ``invalid`` otherwise."""
     try:
         kid = tokens.unverified_kid(token)
         key = await ctx.keyring.verifying_key(project, kid)
         return tokens.verify(token, lambda _kid: key, issuer=project.id, now=ctx.clock.now())
     except tokens.TokenInvalid as exc:
-        raise InvalidRefreshToken(f"Invalid refresh token: {exc}") from exc
+        raise invalid(f"Invalid token: {exc}") from exc
 
 
 async def refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> SessionTokens:
@@ -251,12 +315,52 @@ async def refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -
     """
     current = await authenticate_refresh(ctx, project, refresh_jwt)
     assert refresh_jwt is not None
-    if not project.settings.refresh_rotation:
-        return await _tokens_for(ctx, project, current.user, current.claims, refresh_jwt, first_seen=False)
-    live_jti = await _rotated_jti(ctx, project, current)
+    return await reissue(ctx, project, current, refresh_jwt)
+
+
+async def reissue(
+    ctx: AuthContext,
+    project: Project,
+    current: RefreshContext,
+    presented_jwt: str,
+    changes: dict[str, Any] | None = None,
+) -> SessionTokens:
+    """A new session JWT for an authenticated session, and the refresh JWT to use from now on.
+
+    ``changes`` are claims to set on the refresh JWT (a selected tenant, custom claims);
+    they reach every later session JWT. The refresh JWT is the next generation when
+    rotation is on; with rotation off it is the presented one, or, when ``changes`` alter
+    it, a re-signed copy of the same generation.
+    """
+    if not changes and not project.settings.refresh_rotation:
+        return await _tokens_for(ctx, project, current.user, current.claims, presented_jwt, first_seen=False)
+    claims, refresh_jwt = await next_refresh(ctx, project, current, changes or {})
+    return await _tokens_for(ctx, project, current.user, claims, refresh_jwt, first_seen=False)
+
+
+async def next_refresh(
+    ctx: AuthContext, project: Project, current: RefreshContext, changes: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """The claims and signed refresh JWT that replace the authenticated one, with ``changes``
+    applied: a new generation of the same session record when rotation is on."""
+    rotation = project.settings.refresh_rotation
+    jti = await _rotated_jti(ctx, project, current) if rotation else current.claims["jti"]
     key = await ctx.keyring.signing_key(project)
-    claims = {**current.claims, "jti": live_jti, "sid": current.record.id, "iat": int(ctx.clock.now())}
-    return await _tokens_for(ctx, project, current.user, claims, tokens.sign(claims, key), first_seen=False)
+    claims = {**current.claims, **changes, "jti": jti, "sid": current.record.id, "iat": int(ctx.clock.now())}
+    return claims, tokens.sign(claims, key)
+
+
+async def updated_session_jwt(
+    ctx: AuthContext, project: Project, claims: dict[str, Any], user: User | None, changes: dict[str, Any]
+) -> str:
+    """A session JWT like the one whose ``claims`` are given, with ``changes`` applied, a fresh
+    lifetime and the user's current ``roles``/``permissions``/``tenants`` (``user`` is
+    ``None`` for an anonymous user, who has none)."""
+    iat = int(ctx.clock.now())
+    updated = {**claims, **changes, "iat": iat, "exp": iat + project.settings.session_ttl_seconds}
+    if user is not None:
+        updated.update(user.authz.claims())
+    return tokens.sign(updated, await ctx.keyring.signing_key(project))
 
 
 async def _rotated_jti(ctx: AuthContext, project: Project, current: RefreshContext) -> str:

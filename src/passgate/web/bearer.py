@@ -59,6 +59,7 @@ class AuthCall:
     project: Project
     refresh_jwt: str | None
     caller: Caller
+    management_key_id: str = ""  # on management routes: the key that authorised the call
 
 
 def context_of(request: Request) -> AuthContext:
@@ -116,7 +117,7 @@ async def mgmt_call(
     key_id = await authenticate_management_key(ctx.db, bearer.project_id, bearer.secret)
     project = await ctx.projects.get(bearer.project_id)
     await ctx.limiter.hit(ratelimits.management(project, key_id))
-    return AuthCall(ctx=ctx, project=project, refresh_jwt=None, caller=caller_of(request))
+    return AuthCall(ctx=ctx, project=project, refresh_jwt=None, caller=caller_of(request), management_key_id=key_id)
 
 
 AuthDep = Annotated[AuthCall, Depends(auth_call)]

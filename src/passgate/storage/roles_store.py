@@ -1,0 +1,200 @@
+"""Permissions and roles of a project (contract §5.4).
+
+A role is project-level (``tenant_id`` '') or defined in one tenant; its name is unique in
+that scope. Roles name their permissions by ID, and grants name roles by ID, so a rename
+shows everywhere at the next load. Deleting a permission or a role removes it from roles
+and grants by foreign key (``ON DELETE CASCADE``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from passgate.storage.database import Params, Row, Transaction, in_list
+
+PROJECT_LEVEL = ""  # the tenant_id of a project-level role
+
+
+@dataclass(frozen=True)
+class PermissionRecord:
+    id: str
+    name: str
+    description: str = ""
+    created_at_ms: int = 0
+
+
+@dataclass(frozen=True)
+class RoleRecord:
+    id: str
+    name: str
+    tenant_id: str = PROJECT_LEVEL
+    description: str = ""
+    default: bool = False
+    private: bool = False
+    created_at_ms: int = 0
+    permission_names: tuple[str, ...] = ()
+
+
+# --- permissions ----------------------------------------------------------------------------
+def _permission(row: Row) -> PermissionRecord:
+    return PermissionRecord(
+        id=row["id"], name=row["name"], description=row["description"], created_at_ms=int(row["created_at"])
+    )
+
+
+async def insert_permission(tx: Transaction, project_id: str, permission: PermissionRecord) -> None:
+    """Insert the permission; ``IntegrityViolation`` if its name is taken in the project."""
+    await tx.execute(
+        "INSERT INTO permissions (id, project_id, name, description, created_at)"
+        " VALUES (:id, :project, :name, :description, :created_at)",
+        {
+            "id": permission.id,
+            "project": project_id,
+            "name": permission.name,
+            "description": permission.description,
+            "created_at": permission.created_at_ms,
+        },
+    )
+
+
+async def find_permission(
+    tx: Transaction, project_id: str, *, name: str | None = None, permission_id: str | None = None
+) -> PermissionRecord | None:
+    """The permission with this ID (when given) or name."""
+    column, value = ("id", permission_id) if permission_id else ("name", name)
+    row = await tx.fetch_one(
+        f"SELECT * FROM permissions WHERE project_id = :p AND {column} = :v", {"p": project_id, "v": value}
+    )
+    return _permission(row) if row else None
+
+
+async def rename_permission(tx: Transaction, permission_id: str, name: str, description: str) -> None:
+    """Set the name and description; ``IntegrityViolation`` if the name is taken."""
+    await tx.execute(
+        "UPDATE permissions SET name = :name, description = :description WHERE id = :id",
+        {"id": permission_id, "name": name, "description": description},
+    )
+
+
+async def delete_permission(tx: Transaction, permission_id: str) -> None:
+    """Delete the permission; roles lose it (foreign key cascade)."""
+    await tx.execute("DELETE FROM permissions WHERE id = :id", {"id": permission_id})
+
+
+async def list_permissions(tx: Transaction, project_id: str) -> list[PermissionRecord]:
+    rows = await tx.fetch_all(
+        "SELECT * FROM permissions WHERE project_id = :p ORDER BY created_at, name", {"p": project_id}
+    )
+    return [_permission(row) for row in rows]
+
+
+async def permission_ids(tx: Transaction, project_id: str, names: Sequence[str]) -> dict[str, str]:
+    """Permission name -> ID for those of ``names`` that exist."""
+    if not names:
+        return {}
+    placeholders, params = in_list("n", list(names))
+    rows = await tx.fetch_all(
+        f"SELECT id, name FROM permissions WHERE project_id = :p AND name IN {placeholders}",
+        {**params, "p": project_id},
+    )
+    return {row["name"]: row["id"] for row in rows}
+
+
+# --- roles -------------------------------------------------------------------------------------
+def _role(row: Row, permission_names: list[str]) -> RoleRecord:
+    return RoleRecord(
+        id=row["id"],
+        name=row["name"],
+        tenant_id=row["tenant_id"],
+        description=row["description"],
+        default=bool(row["is_default"]),
+        private=bool(row["private"]),
+        created_at_ms=int(row["created_at"]),
+        permission_names=tuple(permission_names),
+    )
+
+
+async def _roles(tx: Transaction, where: str, params: Params) -> list[RoleRecord]:
+    """Roles matching ``where`` (over ``r``), oldest first, each with its permission names."""
+    rows = await tx.fetch_all(
+        "SELECT r.id, r.name, r.tenant_id, r.description, r.is_default, r.private, r.created_at,"
+        " p.name AS permission_name"
+        " FROM roles r LEFT JOIN role_permissions rp ON rp.role_id = r.id"
+        " LEFT JOIN permissions p ON p.id = rp.permission_id"
+        f" WHERE {where} ORDER BY r.created_at, r.id, p.name",
+        params,
+    )
+    first_rows: dict[str, Row] = {}
+    permissions: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        first_rows.setdefault(row["id"], row)
+        if row["permission_name"] is not None:
+            permissions[row["id"]].append(row["permission_name"])
+    return [_role(row, permissions[role_id]) for role_id, row in first_rows.items()]
+
+
+async def list_roles(tx: Transaction, project_id: str) -> list[RoleRecord]:
+    """Every role of the project, project-level and tenant-level."""
+    return await _roles(tx, "r.project_id = :p", {"p": project_id})
+
+
+async def find_role(
+    tx: Transaction, project_id: str, tenant_id: str, *, name: str | None = None, role_id: str | None = None
+) -> RoleRecord | None:
+    """The role with this ID (when given), or with this name in ``tenant_id`` ('' = project level)."""
+    if role_id:
+        found = await _roles(tx, "r.project_id = :p AND r.id = :id", {"p": project_id, "id": role_id})
+    else:
+        found = await _roles(
+            tx, "r.project_id = :p AND r.tenant_id = :t AND r.name = :n", {"p": project_id, "t": tenant_id, "n": name}
+        )
+    return found[0] if found else None
+
+
+async def insert_role(tx: Transaction, project_id: str, role: RoleRecord) -> None:
+    """Insert the role (not its permissions); ``IntegrityViolation`` if its name is taken in its scope."""
+    await tx.execute(
+        "INSERT INTO roles (id, project_id, tenant_id, name, description, is_default, private, created_at)"
+        " VALUES (:id, :project, :tenant, :name, :description, :is_default, :private, :created_at)",
+        {
+            "id": role.id,
+            "project": project_id,
+            "tenant": role.tenant_id,
+            "name": role.name,
+            "description": role.description,
+            "is_default": role.default,
+            "private": role.private,
+            "created_at": role.created_at_ms,
+        },
+    )
+
+
+async def update_role(tx: Transaction, role: RoleRecord) -> None:
+    """Overwrite name, description and flags (not permissions); ``IntegrityViolation`` if the name is taken."""
+    await tx.execute(
+        "UPDATE roles SET name = :name, description = :description, is_default = :is_default, private = :private"
+        " WHERE id = :id",
+        {
+            "id": role.id,
+            "name": role.name,
+            "description": role.description,
+            "is_default": role.default,
+            "private": role.private,
+        },
+    )
+
+
+async def set_role_permissions(tx: Transaction, role_id: str, permission_ids: Sequence[str]) -> None:
+    """Make exactly these permissions (by ID) the role's."""
+    await tx.execute("DELETE FROM role_permissions WHERE role_id = :r", {"r": role_id})
+    for permission_id in dict.fromkeys(permission_ids):
+        await tx.execute(
+            "INSERT INTO role_permissions (role_id, permission_id) VALUES (:r, :p)", {"r": role_id, "p": permission_id}
+        )
+
+
+async def delete_role(tx: Transaction, role_id: str) -> None:
+    """Delete the role; its grants and permission links go with it (foreign key cascade)."""
+    await tx.execute("DELETE FROM roles WHERE id = :id", {"id": role_id})
