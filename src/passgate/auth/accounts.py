@@ -47,14 +47,21 @@ def with_verified_profile_address(profile: UserProfile, method: Method, address:
 
 
 async def create_user(
-    tx: Transaction, *, project_id: str, login_ids: list[str], profile: UserProfile, test: bool, now: float
+    tx: Transaction,
+    *,
+    project_id: str,
+    login_ids: list[str],
+    profile: UserProfile,
+    test: bool,
+    now: float,
+    status: UserStatus = UserStatus.ENABLED,
 ) -> User:
-    """Insert a new enabled user; ``UserAlreadyExists`` if a login ID is taken."""
+    """Insert a new user (enabled unless told); ``UserAlreadyExists`` if a login ID is taken."""
     user = User(
         id=new_user_id(),
         project_id=project_id,
         login_ids=tuple(dict.fromkeys(login_ids)),
-        status=UserStatus.ENABLED,
+        status=status,
         created_at=now,
         modified_at=now,
         name=profile.name,

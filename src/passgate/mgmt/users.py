@@ -1,52 +1,89 @@
-"""Management of users: create (and test users), load, delete, plus test-user helpers."""
+"""Management of users: create (one, test, batch), update, patch, load, search, delete, plus
+the test-user OTP helper. Single-aspect edits (login ID, addresses, roles, tenants) are in
+``user_edits``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from passgate.addresses import normalize_email, normalize_login_id, normalize_phone
 from passgate.auth import accounts, intents, otp
 from passgate.auth.context import AuthContext
-from passgate.errors import ManagedUserNotFound, MissingArgument
-from passgate.models import Method, Project, User, UserProfile
-from passgate.storage import sessions_store, users_store
-from passgate.storage.database import Transaction
+from passgate.errors import (
+    InvalidArgument,
+    ManagedUserNotFound,
+    MissingArgument,
+    PassgateError,
+    UserAlreadyExists,
+)
+from passgate.mgmt import grants
+from passgate.mgmt.grants import TenantRoles
+from passgate.models import Method, Project, User, UserProfile, UserStatus
+from passgate.storage import sessions_store, user_search, users_store
+from passgate.storage.database import DataRejected, IntegrityViolation, Transaction
+from passgate.storage.user_search import UserQuery
+
+
+@dataclass(frozen=True)
+class UserFields:
+    """What a create, update or patch says about a user. ``None`` means "not given": a patch
+    leaves the field alone, a create leaves it empty (``replacing_all`` makes a full update)."""
+
+    name: str | None = None
+    given_name: str | None = None
+    middle_name: str | None = None
+    family_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    picture: str | None = None
+    verified_email: bool | None = None
+    verified_phone: bool | None = None
+    custom_attributes: dict[str, Any] | None = None
+    additional_login_ids: tuple[str, ...] | None = None
+    status: UserStatus | None = None
+    role_names: tuple[str, ...] | None = None
+    tenants: tuple[TenantRoles, ...] | None = None
+
+    def replacing_all(self) -> UserFields:
+        """The same fields as a full replace: what is not given becomes empty.
+
+        Verification flags and status stay "not given": an unchanged address keeps its flag.
+        """
+        return dataclasses.replace(
+            self,
+            name=self.name or "",
+            given_name=self.given_name or "",
+            middle_name=self.middle_name or "",
+            family_name=self.family_name or "",
+            email=self.email or "",
+            phone=self.phone or "",
+            picture=self.picture or "",
+            custom_attributes=self.custom_attributes or {},
+            additional_login_ids=self.additional_login_ids or (),
+            role_names=self.role_names or (),
+            tenants=self.tenants or (),
+        )
 
 
 @dataclass(frozen=True)
 class NewUser:
     login_id: str
-    profile: UserProfile
-    additional_login_ids: tuple[str, ...] = ()
+    fields: UserFields = field(default_factory=UserFields)
     test: bool = False
+    invite: bool = False  # Descope: the user stays ``invited`` until its first sign-in
 
 
-def _normalized_profile(profile: UserProfile) -> UserProfile:
-    return dataclasses.replace(
-        profile,
-        email=normalize_email(profile.email) if profile.email else "",
-        phone=normalize_phone(profile.phone) if profile.phone else "",
-    )
+@dataclass(frozen=True)
+class BatchResult:
+    created: list[User]
+    failed: list[tuple[NewUser, str]]  # the user asked for, and why it was not created
 
 
-async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
-    """Create a user directly (no verification); ``UserAlreadyExists`` on a taken login ID."""
-    if not new.login_id.strip():
-        raise MissingArgument("loginId is required")
-    login_ids = [normalize_login_id(login_id) for login_id in (new.login_id, *new.additional_login_ids)]
-    async with ctx.db.transaction() as tx:
-        return await accounts.create_user(
-            tx,
-            project_id=project.id,
-            login_ids=login_ids,
-            profile=_normalized_profile(new.profile),
-            test=new.test,
-            now=ctx.clock.now(),
-        )
-
-
+# --- lookups ------------------------------------------------------------------------------
 async def _find(tx: Transaction, project: Project, login_id: str | None, user_id: str | None) -> User | None:
     if user_id:
         return await users_store.find_by_id(tx, project.id, user_id)
@@ -55,17 +92,212 @@ async def _find(tx: Transaction, project: Project, login_id: str | None, user_id
     raise MissingArgument("loginId or userId is required")
 
 
-async def load_user(
-    ctx: AuthContext, project: Project, *, login_id: str | None = None, user_id: str | None = None
+async def require_user(
+    tx: Transaction, project: Project, *, login_id: str | None = None, user_id: str | None = None
 ) -> User:
     """The user by login ID or user ID; ``ManagedUserNotFound`` if absent."""
-    async with ctx.db.transaction(write=False) as tx:
-        user = await _find(tx, project, login_id, user_id)
+    user = await _find(tx, project, login_id, user_id)
     if user is None:
         raise ManagedUserNotFound()
     return user
 
 
+async def _reloaded(tx: Transaction, user: User) -> User:
+    found = await users_store.find_by_id(tx, user.project_id, user.id)
+    assert found is not None  # read back in the transaction that changed it
+    return found
+
+
+async def edit_user(
+    ctx: AuthContext, project: Project, login_id: str | None, edit: Callable[[Transaction, User], Awaitable[None]]
+) -> User:
+    """Apply ``edit`` to the user named by ``login_id`` in one write transaction; the user after it."""
+    if not login_id:
+        raise MissingArgument("loginId is required")
+    async with ctx.db.transaction() as tx:
+        user = await require_user(tx, project, login_id=login_id)
+        await edit(tx, user)
+        return await _reloaded(tx, user)
+
+
+async def load_user(
+    ctx: AuthContext, project: Project, *, login_id: str | None = None, user_id: str | None = None
+) -> User:
+    """The user by login ID or user ID; ``ManagedUserNotFound`` if absent."""
+    async with ctx.db.transaction(write=False) as tx:
+        return await require_user(tx, project, login_id=login_id, user_id=user_id)
+
+
+async def load_users(ctx: AuthContext, project: Project, user_ids: Sequence[str]) -> list[User]:
+    """The project's users among ``user_ids``, in that order (unknown IDs are left out)."""
+    async with ctx.db.transaction(write=False) as tx:
+        return await users_store.find_many(tx, project.id, list(user_ids))
+
+
+async def search_users(ctx: AuthContext, project: Project, query: UserQuery) -> tuple[list[User], int]:
+    """A page of the users matching ``query`` and how many match in all."""
+    unknown = [name for name, _ in query.sort if name not in user_search.SORTABLE_FIELDS]
+    if unknown:
+        raise InvalidArgument(f"Cannot sort by {unknown[0][:64]}; use one of {', '.join(user_search.SORTABLE_FIELDS)}")
+    statuses = {status.value for status in UserStatus}
+    if bad := [status for status in query.statuses if status not in statuses]:
+        raise InvalidArgument(f"Unknown status {bad[0][:32]}; use one of {', '.join(sorted(statuses))}")
+    query = dataclasses.replace(
+        query,
+        emails=tuple(_lenient(normalize_email, email) for email in query.emails),
+        phones=tuple(_lenient(normalize_phone, phone) for phone in query.phones),
+        login_ids=tuple(_lenient(normalize_login_id, login_id) for login_id in query.login_ids),
+    )
+    async with ctx.db.transaction(write=False) as tx:
+        return await user_search.search(tx, project.id, query)
+
+
+def _lenient(normalize: Callable[[str], str], value: str) -> str:
+    """``value`` as stored, if it is valid at all (a malformed filter value simply matches nothing)."""
+    try:
+        return normalize(value)
+    except InvalidArgument:
+        return value
+
+
+# --- create ------------------------------------------------------------------------------
+async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
+    """Create a user directly (no verification, nothing sent), with its roles and tenants.
+
+    ``UserAlreadyExists`` on a taken login ID; ``RoleNotFound`` / ``TenantNotFound`` on an
+    unknown name (nothing is created then).
+    """
+    if not new.login_id.strip():
+        raise MissingArgument("loginId is required")
+    fields = new.fields
+    login_ids = _login_ids(new.login_id, fields.additional_login_ids or ())
+    status = fields.status or (UserStatus.INVITED if new.invite else UserStatus.ENABLED)
+    async with ctx.db.transaction() as tx:
+        user = await accounts.create_user(
+            tx,
+            project_id=project.id,
+            login_ids=list(login_ids),
+            profile=_profile(fields),
+            test=new.test,
+            now=ctx.clock.now(),
+            status=status,
+        )
+        if not (fields.role_names or fields.tenants):
+            return user
+        await _apply_grants(tx, project, user, fields, ctx.now_ms())
+        return await _reloaded(tx, user)
+
+
+async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUser]) -> BatchResult:
+    """Create each user in its own transaction: one failing user does not stop the others."""
+    result = BatchResult(created=[], failed=[])
+    for new in batch:
+        try:
+            result.created.append(await create_user(ctx, project, new))
+        except PassgateError as error:
+            result.failed.append((new, error.message))
+        except DataRejected:
+            result.failed.append((new, "A value could not be stored (too long or invalid text)"))
+    return result
+
+
+def _login_ids(primary: str, additional: Sequence[str]) -> tuple[str, ...]:
+    """The primary login ID then the additional ones, normalized, without repeats."""
+    normalized = [normalize_login_id(login_id) for login_id in (primary, *additional)]
+    if not all(normalized):
+        raise InvalidArgument("Login IDs must not be empty")
+    return tuple(dict.fromkeys(normalized))
+
+
+def _profile(fields: UserFields) -> UserProfile:
+    return UserProfile(
+        name=fields.name or "",
+        given_name=fields.given_name or "",
+        middle_name=fields.middle_name or "",
+        family_name=fields.family_name or "",
+        email=normalize_email(fields.email) if fields.email else "",
+        phone=normalize_phone(fields.phone) if fields.phone else "",
+        picture=fields.picture or "",
+        verified_email=bool(fields.verified_email),
+        verified_phone=bool(fields.verified_phone),
+        custom_attributes=fields.custom_attributes or {},
+    )
+
+
+async def _apply_grants(tx: Transaction, project: Project, user: User, fields: UserFields, now_ms: int) -> None:
+    """Replace the project roles and the tenants, each only if given."""
+    if fields.role_names is not None:
+        await grants.set_project_roles(tx, project.id, user.id, fields.role_names)
+    if fields.tenants is not None:
+        await grants.set_tenants(tx, project.id, user.id, fields.tenants, now_ms, leave_others=True)
+
+
+# --- update and patch --------------------------------------------------------------------
+async def update_user(ctx: AuthContext, project: Project, login_id: str | None, fields: UserFields) -> User:
+    """Replace everything about the user (Descope's update): what is not given becomes empty."""
+    return await _change(ctx, project, login_id, fields.replacing_all(), merge_attributes=False)
+
+
+async def patch_user(ctx: AuthContext, project: Project, login_id: str | None, fields: UserFields) -> User:
+    """Change only the given fields; custom attributes are merged key by key."""
+    return await _change(ctx, project, login_id, fields, merge_attributes=True)
+
+
+async def _change(
+    ctx: AuthContext, project: Project, login_id: str | None, fields: UserFields, *, merge_attributes: bool
+) -> User:
+    async def edit(tx: Transaction, user: User) -> None:
+        changed = _changed(user, fields, ctx.clock.now(), merge_attributes=merge_attributes)
+        await store_user(tx, changed)
+        if changed.status is UserStatus.DISABLED and user.status is not UserStatus.DISABLED:
+            await sessions_store.revoke_all_of_user(tx, user.id, ctx.now_ms())
+        await _apply_grants(tx, project, user, fields, ctx.now_ms())
+
+    return await edit_user(ctx, project, login_id, edit)
+
+
+async def store_user(tx: Transaction, user: User) -> None:
+    """Save ``user``; ``UserAlreadyExists`` if one of its login IDs belongs to another user."""
+    try:
+        await users_store.update_user(tx, user)
+    except IntegrityViolation as exc:
+        raise UserAlreadyExists("A login ID is already used by another user") from exc
+
+
+def _changed(user: User, fields: UserFields, now: float, *, merge_attributes: bool) -> User:
+    email = user.email if fields.email is None else (normalize_email(fields.email) if fields.email else "")
+    phone = user.phone if fields.phone is None else (normalize_phone(fields.phone) if fields.phone else "")
+    attributes = user.custom_attributes
+    if fields.custom_attributes is not None:
+        attributes = {**attributes, **fields.custom_attributes} if merge_attributes else fields.custom_attributes
+    login_ids = user.login_ids
+    if fields.additional_login_ids is not None:
+        login_ids = _login_ids(user.login_ids[0], fields.additional_login_ids)
+    texts = {name: getattr(fields, name) for name in ("name", "given_name", "middle_name", "family_name", "picture")}
+    return dataclasses.replace(
+        user,
+        **{name: value for name, value in texts.items() if value is not None},
+        email=email,
+        verified_email=verified_flag(fields.verified_email, user.verified_email, user.email, email),
+        phone=phone,
+        verified_phone=verified_flag(fields.verified_phone, user.verified_phone, user.phone, phone),
+        custom_attributes=attributes,
+        login_ids=login_ids,
+        status=fields.status or user.status,
+        modified_at=now,
+    )
+
+
+def verified_flag(given: bool | None, current: bool, old_address: str, new_address: str) -> bool:
+    """An address's verification flag: as given, else kept while the address is unchanged."""
+    if not new_address:
+        return False
+    if given is not None:
+        return given
+    return current and old_address == new_address
+
+
+# --- delete ------------------------------------------------------------------------------
 async def delete_user(
     ctx: AuthContext, project: Project, *, login_id: str | None = None, user_id: str | None = None
 ) -> None:
@@ -80,6 +312,13 @@ async def delete_user(
             await users_store.delete_user(tx, user.id)
 
 
+async def delete_test_users(ctx: AuthContext, project: Project) -> int:
+    """Delete every test user of the project (their sessions, memberships and grants too)."""
+    async with ctx.db.transaction() as tx:
+        return await users_store.delete_test_users(tx, project.id)
+
+
+# --- test helpers --------------------------------------------------------------------------
 async def generate_test_otp(
     ctx: AuthContext, project: Project, login_id: str, method: Method | None, claims: dict[str, Any]
 ) -> str:

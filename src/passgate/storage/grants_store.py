@@ -93,6 +93,12 @@ async def grant_roles(tx: Transaction, project_id: str, principal_id: str, tenan
         )
 
 
+async def set_roles(tx: Transaction, project_id: str, principal_id: str, tenant_id: str, ids: Sequence[str]) -> None:
+    """Make ``ids`` exactly the principal's roles in ``tenant_id`` ('' = project level)."""
+    await revoke_roles(tx, principal_id, tenant_id)
+    await grant_roles(tx, project_id, principal_id, tenant_id, ids)
+
+
 async def revoke_roles(tx: Transaction, principal_id: str, tenant_id: str, ids: Sequence[str] | None = None) -> None:
     """Remove the given roles (all roles when ``ids`` is None) in ``tenant_id`` from the principal."""
     if ids is None:
@@ -126,6 +132,38 @@ async def leave_tenant(tx: Transaction, principal_id: str, tenant_id: str) -> No
     await tx.execute(
         "DELETE FROM principal_tenants WHERE principal_id = :p AND tenant_id = :t", {"p": principal_id, "t": tenant_id}
     )
+
+
+async def existing_tenants(tx: Transaction, project_id: str, tenant_ids: Sequence[str]) -> set[str]:
+    """The IDs among ``tenant_ids`` that name tenants of the project."""
+    if not tenant_ids:
+        return set()
+    placeholders, params = in_list("t", list(dict.fromkeys(tenant_ids)))
+    rows = await tx.fetch_all(
+        f"SELECT id FROM tenants WHERE project_id = :project AND id IN {placeholders}",
+        {**params, "project": project_id},
+    )
+    return {row["id"] for row in rows}
+
+
+async def is_member(tx: Transaction, principal_id: str, tenant_id: str) -> bool:
+    row = await tx.fetch_one(
+        "SELECT 1 AS found FROM principal_tenants WHERE principal_id = :p AND tenant_id = :t",
+        {"p": principal_id, "t": tenant_id},
+    )
+    return row is not None
+
+
+async def leave_other_tenants(tx: Transaction, principal_id: str, keep: Sequence[str]) -> None:
+    """End every membership (and its roles) of the principal except those in ``keep``."""
+    # NOT IN over no values must keep nothing, yet ``NOT IN (NULL)`` matches no row: keep ''
+    # (the project scope, never a tenant) instead.
+    kept, params = in_list("k", list(keep)) if keep else ("('')", {})
+    params = {**params, "p": principal_id}
+    await tx.execute(
+        f"DELETE FROM principal_roles WHERE principal_id = :p AND tenant_id <> '' AND tenant_id NOT IN {kept}", params
+    )
+    await tx.execute(f"DELETE FROM principal_tenants WHERE principal_id = :p AND tenant_id NOT IN {kept}", params)
 
 
 async def forget_principal(tx: Transaction, principal_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from passgate.storage.database import Row, Transaction
+from passgate.storage.database import Row, Transaction, in_list
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,17 @@ async def history(tx: Transaction, user_id: str, limit: int) -> list[SessionReco
     """The user's sign-ins, newest first (each session is one sign-in)."""
     rows = await tx.fetch_all(
         "SELECT * FROM sessions WHERE user_id = :u ORDER BY created_at DESC LIMIT :n", {"u": user_id, "n": limit}
+    )
+    return [_record(row) for row in rows]
+
+
+async def history_of_users(tx: Transaction, project_id: str, user_ids: list[str], limit: int) -> list[SessionRecord]:
+    """Sign-ins of the project's users among ``user_ids``, newest first."""
+    placeholders, params = in_list("u", list(dict.fromkeys(user_ids)))
+    rows = await tx.fetch_all(
+        f"SELECT * FROM sessions WHERE project_id = :p AND user_id IN {placeholders}"
+        " ORDER BY created_at DESC, id LIMIT :n",
+        {**params, "p": project_id, "n": limit},
     )
     return [_record(row) for row in rows]
 

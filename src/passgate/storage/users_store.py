@@ -25,6 +25,22 @@ _USER_COLUMNS = (
 )
 
 
+def attributes_json(attributes: dict[str, Any]) -> str:
+    """Custom attributes as stored: one top-level key per line, indented by exactly one space.
+
+    The layout makes a top-level ``key: value`` pair findable in SQL by plain substring
+    (see ``attribute_line``) on both backends, without dialect-specific JSON functions:
+    nested keys are indented deeper, and JSON strings cannot contain a raw newline.
+    """
+    return json.dumps(attributes, indent=1, sort_keys=True)
+
+
+def attribute_line(key: str, value: Any) -> str:
+    """The text a top-level ``key: value`` pair has in ``attributes_json`` (from its newline
+    to the end of the value); it is followed by ``,\\n`` or by the closing ``\\n}``."""
+    return attributes_json({key: value})[1:-2]
+
+
 def _user(row: Row, login_ids: list[str], authz: Authorization) -> User:
     return User(
         id=row["id"],
@@ -51,7 +67,7 @@ def _user(row: Row, login_ids: list[str], authz: Authorization) -> User:
 def _columns_of(user: User) -> dict[str, Any]:
     values = {column: getattr(user, column) for column in _USER_COLUMNS}
     values["status"] = user.status.value
-    values["custom_attributes"] = json.dumps(user.custom_attributes)
+    values["custom_attributes"] = attributes_json(user.custom_attributes)
     return values
 
 
@@ -145,6 +161,11 @@ async def update_user(tx: Transaction, user: User) -> None:
     await replace_login_ids(tx, user)
 
 
+async def touch(tx: Transaction, user_id: str, now_ms: int) -> None:
+    """Record a change made elsewhere (its grants) as the user's last modification."""
+    await tx.execute("UPDATE users SET modified_at = :now WHERE id = :u", {"u": user_id, "now": now_ms})
+
+
 async def replace_login_ids(tx: Transaction, user: User) -> None:
     await tx.execute("DELETE FROM login_ids WHERE user_id = :u", {"u": user.id})
     for position, login_id in enumerate(user.login_ids):
@@ -152,6 +173,17 @@ async def replace_login_ids(tx: Transaction, user: User) -> None:
             "INSERT INTO login_ids (project_id, login_id, user_id, position) VALUES (:p, :l, :u, :pos)",
             {"p": user.project_id, "l": login_id, "u": user.id, "pos": position},
         )
+
+
+async def delete_test_users(tx: Transaction, project_id: str) -> int:
+    """Delete every test user of the project with its login IDs, sessions and grants; how many."""
+    test_users = "(SELECT id FROM users WHERE project_id = :p AND test = :t)"
+    params = {"p": project_id, "t": True}
+    await tx.execute(f"DELETE FROM principal_roles WHERE principal_id IN {test_users}", params)
+    await tx.execute(f"DELETE FROM principal_tenants WHERE principal_id IN {test_users}", params)
+    await tx.execute(f"DELETE FROM sessions WHERE user_id IN {test_users}", params)
+    await tx.execute(f"DELETE FROM login_ids WHERE user_id IN {test_users}", params)
+    return await tx.execute("DELETE FROM users WHERE project_id = :p AND test = :t", params)
 
 
 async def delete_user(tx: Transaction, user_id: str) -> None:

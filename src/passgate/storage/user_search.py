@@ -1,0 +1,184 @@
+"""User search: every filter combined in one SQL ``WHERE``, a page in a constant number of queries.
+
+A page costs four statements whatever its size: the page ``SELECT``, a ``COUNT`` for the
+total, and ``users_store.complete_many`` (login IDs, then authorizations, each batched).
+Only values travel as parameters; column names and sort directions come from the
+whitelist below, never from the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from passgate.models import User
+from passgate.storage import users_store
+from passgate.storage.database import Transaction, in_list
+
+# Descope field name -> SQL expression over ``users u`` (the only text that reaches ORDER BY).
+SORTABLE_FIELDS: dict[str, str] = {
+    "userId": "u.id",
+    "loginId": "(SELECT l.login_id FROM login_ids l WHERE l.user_id = u.id AND l.position = 0)",
+    "name": "u.name",
+    "displayName": "u.name",
+    "givenName": "u.given_name",
+    "middleName": "u.middle_name",
+    "familyName": "u.family_name",
+    "email": "u.email",
+    "phone": "u.phone",
+    "status": "u.status",
+    "test": "u.test",
+    "createdTime": "u.created_at",
+    "modifiedTime": "u.modified_at",
+}
+
+_DEFAULT_ORDER = ("u.created_at", "u.id")
+_LIKE_ESCAPE = "\\"
+
+
+class TestUsers(Enum):
+    """Whether test users are left out (Descope's default), included, or the only ones."""
+
+    EXCLUDE = "exclude"
+    INCLUDE = "include"
+    ONLY = "only"
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """What to find. Empty lists and ``None`` do not filter; given filters all apply (AND),
+    each list matching any of its values (OR). Times are unix milliseconds, inclusive."""
+
+    tenant_ids: tuple[str, ...] = ()
+    role_names: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    login_ids: tuple[str, ...] = ()
+    user_ids: tuple[str, ...] = ()
+    text: str = ""
+    custom_attributes: dict[str, Any] = field(default_factory=dict)
+    created_from_ms: int | None = None
+    created_to_ms: int | None = None
+    modified_from_ms: int | None = None
+    modified_to_ms: int | None = None
+    test_users: TestUsers = TestUsers.EXCLUDE
+    sort: tuple[tuple[str, bool], ...] = ()  # (field of SORTABLE_FIELDS, descending)
+    limit: int = 100
+    page: int = 0
+
+
+class _Where:
+    """``AND``-ed conditions and their parameters, named uniquely as they are added."""
+
+    def __init__(self, project_id: str) -> None:
+        self.conditions = ["u.project_id = :project"]
+        self.params: dict[str, Any] = {"project": project_id}
+
+    def add(self, condition: str, **params: Any) -> None:
+        self.conditions.append(condition)
+        self.params.update(params)
+
+    def any_of(self, prefix: str, values: tuple[str, ...], template: str) -> None:
+        """``template`` with ``{values}`` replaced by an ``IN`` list, unless there are no values."""
+        if values:
+            placeholders, params = in_list(prefix, list(dict.fromkeys(values)))
+            self.add(template.format(values=placeholders), **params)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.conditions)
+
+
+def _where(project_id: str, query: UserQuery) -> _Where:
+    where = _Where(project_id)
+    if query.test_users is not TestUsers.INCLUDE:
+        where.add("u.test = :test", test=query.test_users is TestUsers.ONLY)
+    where.any_of("st", query.statuses, "u.status IN {values}")
+    where.any_of("em", query.emails, "u.email IN {values}")
+    where.any_of("ph", query.phones, "u.phone IN {values}")
+    where.any_of("id", query.user_ids, "u.id IN {values}")
+    where.any_of(
+        "li",
+        query.login_ids,
+        "u.id IN (SELECT l.user_id FROM login_ids l WHERE l.project_id = :project AND l.login_id IN {values})",
+    )
+    where.any_of(
+        "tn",
+        query.tenant_ids,
+        "u.id IN (SELECT pt.principal_id FROM principal_tenants pt"
+        " WHERE pt.project_id = :project AND pt.tenant_id IN {values})",
+    )
+    # A role counts whether it is held at project level or in any tenant.
+    where.any_of(
+        "rn",
+        query.role_names,
+        "u.id IN (SELECT pr.principal_id FROM principal_roles pr"
+        " JOIN roles r ON r.id = pr.role_id WHERE pr.project_id = :project AND r.name IN {values})",
+    )
+    _add_time_range(where, "u.created_at", query.created_from_ms, query.created_to_ms)
+    _add_time_range(where, "u.modified_at", query.modified_from_ms, query.modified_to_ms)
+    if query.text:
+        _add_text(where, query.text)
+    for i, (key, value) in enumerate(sorted(query.custom_attributes.items())):
+        _add_attribute(where, i, key, value)
+    return where
+
+
+def _add_time_range(where: _Where, column: str, start: int | None, end: int | None) -> None:
+    name = column.removeprefix("u.")
+    if start is not None:
+        where.add(f"{column} >= :{name}_from", **{f"{name}_from": start})
+    if end is not None:
+        where.add(f"{column} <= :{name}_to", **{f"{name}_to": end})
+
+
+def _add_text(where: _Where, text: str) -> None:
+    """Case-insensitive substring of a login ID, the names, the email or the phone."""
+    escaped = "".join(_LIKE_ESCAPE + c if c in "%_" + _LIKE_ESCAPE else c for c in text.lower())
+    like = f"LIKE :text ESCAPE '{_LIKE_ESCAPE}'"
+    columns = ("u.name", "u.given_name", "u.family_name", "u.email", "u.phone")
+    matches = [f"LOWER({column}) {like}" for column in columns]
+    matches.append(
+        f"u.id IN (SELECT l.user_id FROM login_ids l WHERE l.project_id = :project AND LOWER(l.login_id) {like})"
+    )
+    where.add("(" + " OR ".join(matches) + ")", text=f"%{escaped}%")
+
+
+def _add_attribute(where: _Where, index: int, key: str, value: Any) -> None:
+    """The top-level attribute ``key`` equals ``value`` exactly (same JSON type and value).
+
+    ``REPLACE(x, s, '') <> x`` is a case-sensitive "x contains s" on both backends (SQLite's
+    ``LIKE`` ignores case); the line text is followed by ``,\\n`` or the closing ``\\n}``.
+    """
+    line = users_store.attribute_line(key, value)
+    middle, last = f"ca{index}m", f"ca{index}l"
+    where.add(
+        f"(REPLACE(u.custom_attributes, :{middle}, '') <> u.custom_attributes"
+        f" OR REPLACE(u.custom_attributes, :{last}, '') <> u.custom_attributes)",
+        **{middle: line + ",\n", last: line + "\n}"},
+    )
+
+
+def _order_by(sort: tuple[tuple[str, bool], ...]) -> str:
+    """The ORDER BY clause from whitelisted fields, ending with ``u.id`` so pages never overlap."""
+    terms: dict[str, str] = {}
+    for name, descending in sort:
+        expression = SORTABLE_FIELDS[name]  # KeyError: callers check names against SORTABLE_FIELDS
+        terms.setdefault(expression, "DESC" if descending else "ASC")
+    for expression in _DEFAULT_ORDER:
+        terms.setdefault(expression, "ASC")
+    return ", ".join(f"{expression} {direction}" for expression, direction in terms.items())
+
+
+async def search(tx: Transaction, project_id: str, query: UserQuery) -> tuple[list[User], int]:
+    """One page of the project's users matching ``query``, and how many match in all."""
+    where = _where(project_id, query)
+    rows = await tx.fetch_all(
+        f"SELECT u.* FROM users u WHERE {where.sql} ORDER BY {_order_by(query.sort)} LIMIT :limit OFFSET :offset",
+        {**where.params, "limit": query.limit, "offset": query.page * query.limit},
+    )
+    counted = await tx.fetch_one(f"SELECT COUNT(*) AS n FROM users u WHERE {where.sql}", where.params)
+    total = int(counted["n"]) if counted else 0
+    return await users_store.complete_many(tx, rows), total
