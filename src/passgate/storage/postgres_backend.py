@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,14 +49,11 @@ class _PostgresTransaction:
         return count
 
 
-_PYFORMAT_CACHE: dict[str, str] = {}
-
-
+@functools.lru_cache(maxsize=2048)
 def _pyformat_cached(sql: str) -> str:
-    converted = _PYFORMAT_CACHE.get(sql)
-    if converted is None:
-        converted = _PYFORMAT_CACHE[sql] = to_pyformat(sql)
-    return converted
+    """``to_pyformat``, remembered: hot statements repeat; bounded because search SQL varies
+    with the filters a caller sends."""
+    return to_pyformat(sql)
 
 
 class PostgresDatabase:

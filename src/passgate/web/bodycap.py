@@ -1,7 +1,8 @@
 """Cap request bodies before anything reads them (ASGI middleware).
 
 A declared ``Content-Length`` over the cap is refused at once; a chunked body is counted
-as it streams and refused when it crosses the cap.
+as it streams and refused when it crosses the cap. Batch management routes get a larger
+cap (a thousand users do not fit in 64 KiB).
 """
 
 from __future__ import annotations
@@ -13,23 +14,32 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from passgate.errors import PayloadTooLarge
 from passgate.web.errors import error_body
 
+BATCH_FACTOR = 64  # batch routes may carry 64x the cap (4 MiB by default)
+
 
 class BodyCap:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self._app = app
         self._max = max_bytes
 
+    def _cap_for(self, scope: Scope) -> int:
+        path = str(scope.get("path", ""))
+        return (
+            self._max * BATCH_FACTOR if path.startswith(("/v1/mgmt/", "/v2/mgmt/")) and "/batch" in path else self._max
+        )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
+        cap = self._cap_for(scope)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self._max):
-            await _refuse(send, self._max)
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+            await _refuse(send, cap)
             return
-        await self._app(scope, self._counting(receive, send), send)
+        await self._app(scope, self._counting(receive, cap), send)
 
-    def _counting(self, receive: Receive, send: Send) -> Receive:
+    def _counting(self, receive: Receive, cap: int) -> Receive:
         seen = 0
 
         async def counted() -> Message:
@@ -37,8 +47,8 @@ class BodyCap:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self._max:
-                    raise PayloadTooLarge(f"Request body exceeds {self._max} bytes")
+                if seen > cap:
+                    raise PayloadTooLarge(f"Request body exceeds {cap} bytes")
             return message
 
         return counted
