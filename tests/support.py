@@ -347,3 +347,8 @@ def signed_in(server: LiveServer, login_id: str | None = None, method: Any = Non
     login_id = login_id or unique_email()
     client.otp.sign_up_or_in(method, login_id)
     return dict(client.otp.verify_code(method, login_id, server.inbox.code_for(login_id)))
+
+
+def error_code(exc: Any) -> str:
+    """The Descope ``errorCode`` of an SDK ``AuthException`` (its message is the error body)."""
+    return str(json.loads(str(exc.error_message))["errorCode"])

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
@@ -13,11 +12,7 @@ from descope import AuthException
 from descope.common import AccessKeyLoginOptions
 from descope.management.common import AssociatedTenant
 
-from tests.support import LiveServer, unique_email
-
-
-def error_code(exc: AuthException) -> str:
-    return str(json.loads(exc.error_message or "{}")["errorCode"])
+from tests.support import LiveServer, error_code, unique_email
 
 
 def unique(tag: str) -> str:

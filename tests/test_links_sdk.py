@@ -6,7 +6,6 @@ Links are read out of the message the sender recorded, as a user would click the
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from typing import Any
@@ -15,7 +14,7 @@ import httpx
 import pytest
 from descope import AuthException, DeliveryMethod, DescopeClient
 
-from tests.support import DEFAULT_REDIRECT, LiveServer, live_server, token_of, unique_email, unique_phone
+from tests.support import DEFAULT_REDIRECT, LiveServer, error_code, live_server, token_of, unique_email, unique_phone
 
 LINK_METHODS = {"email": DeliveryMethod.EMAIL, "sms": DeliveryMethod.SMS, "whatsapp": DeliveryMethod.WHATSAPP}
 APP = "http://localhost:3000/callback"
@@ -23,10 +22,6 @@ APP = "http://localhost:3000/callback"
 
 def address_for(method: str) -> str:
     return unique_email() if method == "email" else unique_phone()
-
-
-def error_code(exc: AuthException) -> str:
-    return str(json.loads(exc.error_message)["errorCode"])
 
 
 @pytest.mark.parametrize("method", list(LINK_METHODS))

@@ -11,8 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from descope import AssociatedTenant, AuthException
 from descope.management.common import MgmtLoginOptions, MgmtSignUpOptions, MgmtUserRequest
 
-from tests.support import LiveServer, signed_in, unique_email
-from tests.test_mgmt_sdk import error_code
+from tests.support import LiveServer, error_code, signed_in, unique_email
 
 PROJECT_REFRESH_TTL = 28 * 86_400
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from descope import AuthException, DeliveryMethod
 from descope.common import LoginOptions
 
-from tests.support import LiveServer, unique_email, unique_phone
-
-
-def error_code(exc: AuthException) -> str:
-    return str(json.loads(exc.error_message)["errorCode"])
+from tests.support import LiveServer, error_code, unique_email, unique_phone
 
 
 def test_test_user_signs_in_with_generated_code_and_nothing_is_sent(server: LiveServer) -> None:

@@ -9,8 +9,7 @@ import httpx
 import pytest
 from descope import AssociatedTenant, AuthException
 
-from tests.support import LiveServer, signed_in, unique_email
-from tests.test_mgmt_sdk import error_code
+from tests.support import LiveServer, error_code, signed_in, unique_email
 
 
 def tag(prefix: str) -> str:

@@ -17,8 +17,7 @@ from passgate.storage import user_search
 from passgate.storage.connect import open_database
 from passgate.storage.database import Params, Row, Transaction
 from passgate.storage.user_search import UserQuery
-from tests.support import LiveServer, unique_email
-from tests.test_mgmt_sdk import error_code
+from tests.support import LiveServer, error_code, unique_email
 
 POPULATION = 1200
 BATCH = 600  # users per batch call: ~250 KB, over the 64 KiB cap of other routes (batch routes get 64x)

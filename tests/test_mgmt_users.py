@@ -10,8 +10,7 @@ import httpx
 import pytest
 from descope import AssociatedTenant, AuthException, DeliveryMethod, UserObj
 
-from tests.support import LiveServer, signed_in, unique_email, unique_phone
-from tests.test_mgmt_sdk import error_code
+from tests.support import LiveServer, error_code, signed_in, unique_email, unique_phone
 
 
 def _name(kind: str) -> str:

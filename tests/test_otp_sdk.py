@@ -10,7 +10,7 @@ import pytest
 from descope import AuthException, DeliveryMethod
 from descope.common import LoginOptions
 
-from tests.support import LiveServer, database_url, live_server, relaxed, unique_email, unique_phone
+from tests.support import LiveServer, database_url, error_code, live_server, relaxed, unique_email, unique_phone
 
 METHODS = {
     "email": DeliveryMethod.EMAIL,
@@ -22,10 +22,6 @@ METHODS = {
 
 def address_for(method: str) -> str:
     return unique_email() if method == "email" else unique_phone()
-
-
-def error_code(exc: AuthException) -> str:
-    return str(json.loads(exc.error_message)["errorCode"])
 
 
 @pytest.mark.parametrize("method", list(METHODS))

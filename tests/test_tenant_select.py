@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from descope import AuthException
 
-from tests.support import LiveServer, signed_in, unique_email
-from tests.test_mgmt_sdk import error_code
+from tests.support import LiveServer, error_code, signed_in, unique_email
 
 
 def new_tenant(server: LiveServer, **attributes: str) -> str:
