@@ -22,7 +22,13 @@ from ipaddress import IPv6Address, ip_address, ip_network
 from typing import Any
 
 from passgate.auth.context import AuthContext, Caller
-from passgate.auth.sessions import SELECTED_TENANT, SESSION_DRN, checked_custom_claims, custom_claims
+from passgate.auth.sessions import (
+    SELECTED_TENANT,
+    SESSION_DRN,
+    checked_custom_claims,
+    custom_claims,
+    registered_claims,
+)
 from passgate.crypto import tokens
 from passgate.crypto.sealing import Secrets
 from passgate.errors import InvalidAccessKey, InvalidArgument, MissingAccessKey, NotATenantMember
@@ -106,12 +112,7 @@ async def exchange(
         # the key's management-set claims win over the caller's own
         **checked_custom_claims(options.custom_claims),
         **custom_claims(key.custom_claims),
-        "sub": key.id,
-        "iss": project.id,
-        "aud": [project.id],
-        "iat": iat,
-        "exp": exp,
-        "drn": SESSION_DRN,
+        **registered_claims(project, key.id, iat, exp, SESSION_DRN),
         **authz.claims(),
     }
     if options.selected_tenant:

@@ -224,16 +224,14 @@ async def _tokens_for(
     )
 
 
+def registered_claims(project: Project, subject: str, iat: int, exp: int, drn: str) -> dict[str, Any]:
+    """The claims every passgate JWT carries (contract §3.3): ``sub``, ``iss`` and ``aud``
+    (the project ID), ``iat``, ``exp`` and the token type ``drn``."""
+    return {"sub": subject, "iss": project.id, "aud": [project.id], "iat": iat, "exp": exp, "drn": drn}
+
+
 def _base_claims(project: Project, user: User, amr: list[str], iat: int, exp: int, drn: str) -> dict[str, Any]:
-    claims: dict[str, Any] = {
-        "sub": user.id,
-        "iss": project.id,
-        "aud": [project.id],
-        "iat": iat,
-        "exp": exp,
-        "drn": drn,
-        "amr": amr,
-    }
+    claims = {**registered_claims(project, user.id, iat, exp, drn), "amr": amr}
     if user.test:
         claims["tu"] = True
     return claims
