@@ -70,3 +70,16 @@ def test_my_tenants_by_selection_and_by_ids(server: LiveServer) -> None:
 
     by_ids = client.my_tenants(selected, ids=[second, foreign, first])["tenants"]
     assert sorted(t["id"] for t in by_ids) == sorted([first, second])
+
+
+def test_a_disabled_tenant_cannot_be_selected(server: LiveServer) -> None:
+    client, admin = server.client(), server.client(management=True)
+    name = f"Tenant {unique_email('off')}"
+    tenant_id = str(admin.mgmt.tenant.create(name)["id"])
+    refresh = member_session(server, tenant_id)
+    admin.mgmt.tenant.update(tenant_id, name, disabled=True)
+    with pytest.raises(AuthException) as refused:
+        client.select_tenant(tenant_id, refresh)
+    assert error_code(refused.value) == "E112305"
+    admin.mgmt.tenant.update(tenant_id, name, disabled=False)
+    assert client.select_tenant(tenant_id, refresh)["sessionToken"]["dct"] == tenant_id

@@ -24,13 +24,17 @@ class TenantInfo:
 
 async def select_tenant(ctx: AuthContext, project: Project, refresh_jwt: str | None, tenant_id: str) -> SessionTokens:
     """New session and refresh JWTs carrying ``dct: <tenant_id>`` (``NotATenantMember`` unless
-    the user belongs to it). The session record stays; its refresh JWT moves to a new
+    the user belongs to it and it is not disabled). The session record stays; its refresh JWT moves to a new
     generation, so later refreshes keep ``dct``."""
     current = await sessions.authenticate_refresh(ctx, project, refresh_jwt)
     if not tenant_id:
         raise MissingArgument("Missing field: tenant")
     if current.user.authz.tenant(tenant_id) is None:
         raise NotATenantMember(f"The user is not a member of tenant {tenant_id!r}")
+    async with ctx.db.transaction(write=False) as tx:
+        tenant = (await tenants_store.list_tenants(tx, project.id, ids=[tenant_id]) or [None])[0]
+    if tenant is not None and tenant.disabled:
+        raise NotATenantMember(f"Tenant {tenant_id!r} is disabled")
     assert refresh_jwt is not None
     return await sessions.reissue(ctx, project, current, refresh_jwt, {sessions.SELECTED_TENANT: tenant_id})
 
