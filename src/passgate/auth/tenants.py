@@ -32,8 +32,8 @@ async def select_tenant(ctx: AuthContext, project: Project, refresh_jwt: str | N
     if current.user.authz.tenant(tenant_id) is None:
         raise NotATenantMember(f"The user is not a member of tenant {tenant_id!r}")
     async with ctx.db.transaction(write=False) as tx:
-        tenant = (await tenants_store.list_tenants(tx, project.id, ids=[tenant_id]) or [None])[0]
-    if tenant is not None and tenant.disabled:
+        found = await tenants_store.list_tenants(tx, project.id, ids=[tenant_id])
+    if any(tenant.disabled for tenant in found):
         raise NotATenantMember(f"Tenant {tenant_id!r} is disabled")
     assert refresh_jwt is not None
     return await sessions.reissue(ctx, project, current, refresh_jwt, {sessions.SELECTED_TENANT: tenant_id})
