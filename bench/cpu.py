@@ -6,21 +6,15 @@ that ran at the same time: a large share there means the figures were disturbed.
 
 from __future__ import annotations
 
-import os
 import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+from proctree import CLOCK_TICKS, cpu_seconds, tree_cpu_seconds
+
 DISTURBED_PCT = 25.0  # "other" CPU above this (a quarter of a core) means another program ran meanwhile
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # the fields after "(comm)"
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
 def machine_busy_seconds() -> float:
@@ -59,7 +53,7 @@ class Snapshot:
     """CPU counters at one moment."""
 
     wall: float
-    server: float
+    server: float  # the server's whole process tree (every worker)
     load: float
     postgres: float
     machine: float
@@ -67,7 +61,11 @@ class Snapshot:
     @classmethod
     def take(cls, server_pid: int, database: str | None) -> Snapshot:
         return cls(
-            time.monotonic(), cpu_seconds(server_pid), own_seconds(), postgres_seconds(database), machine_busy_seconds()
+            time.monotonic(),
+            tree_cpu_seconds(server_pid),
+            own_seconds(),
+            postgres_seconds(database),
+            machine_busy_seconds(),
         )
 
 
@@ -101,6 +99,6 @@ def wait_quiet(*, max_seconds: float) -> float:
 
 
 def wait_idle(pid: int, *, max_seconds: float) -> float:
-    """Wait until process ``pid`` is idle (under 5 % of a CPU): a server that has drained its
-    outbox, say. The seconds waited."""
-    return settle(lambda: cpu_seconds(pid), max_seconds=max_seconds, busy_share=0.05)
+    """Wait until process ``pid`` and its workers are idle (under 5 % of a CPU): a server that
+    has drained its outbox, say. The seconds waited."""
+    return settle(lambda: tree_cpu_seconds(pid), max_seconds=max_seconds, busy_share=0.05)

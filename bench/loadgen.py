@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,11 +36,13 @@ class Request:
     path: str
     authorization: str = ""
     body: dict[str, Any] | None = None
+    header: str = ""  # one more header, "Name: value" (the peer's session cookie)
 
     def line(self) -> str:
         """The tab-separated line ``replay.lua`` reads."""
         body = json.dumps(self.body, separators=(",", ":")) if self.body is not None else ""
-        return "\t".join((self.method, self.path, self.authorization, body))
+        fields = (self.method, self.path, self.authorization, body, *((self.header,) if self.header else ()))
+        return "\t".join(fields)
 
 
 def write_requests(path: Path, requests: Iterable[Request]) -> int:
@@ -45,6 +50,22 @@ def write_requests(path: Path, requests: Iterable[Request]) -> int:
     lines = [request.line() for request in requests]
     path.write_text("\n".join(lines) + "\n")
     return len(lines)
+
+
+def ensure_wrk() -> None:
+    """Install wrk with apt-get if it is missing and this runs as root; exit with a hint otherwise."""
+    if shutil.which("wrk") is not None:
+        return
+    hint = "wrk is not installed: apt-get update && apt-get install -y wrk"
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise SystemExit(hint)
+    print("wrk is missing: installing it with apt-get", file=sys.stderr, flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "wrk"]):
+        if subprocess.run(command, env=env, timeout=600, check=False).returncode != 0:
+            raise SystemExit(f"{shlex.join(command)} failed; {hint}")
+    if shutil.which("wrk") is None:
+        raise SystemExit(hint)
 
 
 def wrk_version() -> str:
@@ -61,6 +82,7 @@ def run_wrk(
     connections: int,
     seconds: int,
     responses: Path | None = None,
+    responses_header: str = "",
     chain: tuple[str, str] = ("", ""),
 ) -> dict[str, Any]:
     """Replay ``requests`` with wrk; the parsed ``RESULT`` plus rate and error counts.
@@ -68,7 +90,8 @@ def run_wrk(
     ``mode="once"`` sends each line at most once: wrk ends after ``seconds`` or, if every line
     is answered before that, at once (SIGINT), so the reported duration is the time they took.
     ``mode="chain"`` presents each token once and the answer's ``chain[0]`` field next, with
-    the ``Authorization`` header ``chain[1] + token`` (rotating refresh JWTs).
+    the ``Authorization`` header ``chain[1] + token`` (rotating refresh JWTs). ``responses``
+    gets each answer's body, or its ``responses_header`` header if one is named.
     """
     done = requests.with_suffix(".done")
     errors = requests.with_suffix(".errors")
@@ -80,6 +103,7 @@ def run_wrk(
         DONE_FILE=str(done),
         ERRORS_FILE=str(errors),
         RESPONSES_FILE=str(responses or ""),
+        RESPONSES_HEADER=responses_header,
         MAX_REQUESTS=str(MAX_REQUESTS),
         CHAIN_FIELD=chain[0],
         CHAIN_AUTH_PREFIX=chain[1],

@@ -2,6 +2,7 @@
 --
 -- REQUESTS_FILE holds one prepared request per line, tab-separated:
 --   METHOD <TAB> PATH <TAB> AUTHORIZATION (may be empty) <TAB> JSON BODY (may be empty)
+--   [<TAB> EXTRA HEADER "Name: value", e.g. a session cookie for the peer]
 -- MODE=cycle  round robin over the lines until wrk's -d ends (start, refresh, healthz).
 -- MODE=once   each line at most once (verify codes, set-up passes), until -d ends. Past the
 --             last line a connection goes quiet; when every line has an answer the script
@@ -10,7 +11,8 @@
 -- MODE=chain  each line once, and each 200 answer's CHAIN_FIELD (a rotated refresh JWT) comes
 --             back as a new request like line 1 with "Authorization: CHAIN_AUTH_PREFIX<value>",
 --             so every token is presented exactly once, whether the server rotates it or not.
--- RESPONSES_FILE (optional) gets every response body as one line (codes, tokens).
+-- RESPONSES_FILE (optional) gets every response body as one line (codes, tokens), or, with
+--             RESPONSES_HEADER set, that response header's value (the peer's set-cookie).
 -- ERRORS_FILE (optional) gets "status <TAB> body" of the first 20 non-2xx responses.
 -- MAX_REQUESTS caps the requests of a phase (a safety net: -d ends every phase long before).
 -- done() prints one line "RESULT {json}" for the driver.
@@ -32,6 +34,7 @@ local answered = 0
 local responses_out = nil
 local errors_out = nil
 local errors_written = 0
+local responses_header = os.getenv("RESPONSES_HEADER") or ""
 
 statuses = {}
 
@@ -53,6 +56,10 @@ local function format_line(fields)
   local headers = {}
   if fields[3] ~= nil and fields[3] ~= "" then
     headers["Authorization"] = fields[3]
+  end
+  if fields[5] ~= nil and fields[5] ~= "" then
+    local name, value = fields[5]:match("^([^:]+):%s*(.*)$")
+    headers[name] = value
   end
   local body = fields[4]
   if body ~= nil and body ~= "" then
@@ -118,11 +125,15 @@ function response(status, headers, body)
     local token = (body or ""):match(chain_pattern)
     if token then
       tail = tail + 1
-      queue[tail] = format_line({ template[1], template[2], chain_auth .. token, template[4] })
+      queue[tail] = format_line({ template[1], template[2], chain_auth .. token, template[4], template[5] })
     end
   end
   if responses_out then
-    responses_out:write(body or "", "\n")
+    if responses_header ~= "" then
+      responses_out:write(headers[responses_header] or "", "\n")
+    else
+      responses_out:write(body or "", "\n")
+    end
   end
   if (status < 200 or status > 299) and errors_out and errors_written < 20 then
     errors_written = errors_written + 1

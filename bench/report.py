@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from cpu import DISTURBED_PCT
+from goals import BACKEND_NAMES, all_goals, counterpart, main_rows, ratio, times
 
 README = Path(__file__).resolve().parent / "README.md"
 BEGIN, END = "<!-- results:begin (written by bench/run.py) -->", "<!-- results:end -->"
-BACKEND_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
-PATH_ORDER = ("healthz", "otp start", "otp verify", "refresh")
+PATH_ORDER = ("healthz", "otp start", "otp verify", "refresh", "me", "jwks", "search page", "search text")
+ALG_FREE = ("healthz", "otp start", "me", "jwks", "search page", "search text")  # nothing signed per request
 ALG_ORDER = ("ES256", "RS256", "EdDSA")
 
 Row = dict[str, Any]
@@ -117,7 +118,7 @@ def backend_headers(backends: list[str], columns: list[str]) -> list[str]:
 
 def _phase_key(row: Row) -> tuple[str, ...]:
     """The label columns of an HTTP phase: path, algorithm ("–" where nothing is signed), concurrency."""
-    alg = "–" if row["path"] in ("healthz", "otp start") else row["alg"]  # no JWT is signed there
+    alg = "–" if row["path"] in ALG_FREE else row["alg"]  # no JWT is signed there
     return row["path"], alg, str(row["connections"])
 
 
@@ -166,22 +167,190 @@ def check_table(checks: list[Row], backends: list[str]) -> str:
     return markdown_table(headers, body, labels=2)
 
 
-def memory_table(servers: list[Row], backends: list[str]) -> str:
-    """The server's resident memory after start, after the run, and at its peak."""
-    order = sorted(servers, key=lambda s: (backends.index(s["backend"]), ALG_ORDER.index(s["alg"])))
+def _mib_list(values: list[float]) -> str:
+    """``112 / 98`` (one figure per worker)."""
+    return " / ".join(f"{value:.0f}" for value in values) or "–"
+
+
+def memory_table(servers: list[Row], phases: list[Row]) -> str:
+    """Each server's resident memory (every process summed) after start, the most seen right
+    after a phase, after the run and at its peak, and each worker's after the run."""
+
+    def most(server: Row) -> str:
+        labels = ("backend", "alg", "workers", "users")
+        seen = [p["rss_mib"] for p in phases if all(p.get(k) == server.get(k) for k in labels) and "rss_mib" in p]
+        return f"{max(seen):.0f}" if seen else "–"
+
+    body = [
+        [
+            BACKEND_NAMES.get(s["backend"], "peer (better-auth)"),
+            s["alg"],
+            str(s.get("workers", 1)),
+            f"{s.get('users', 0):,}",
+            f"{s['memory_idle']['rss_mib']:.0f}",
+            most(s),
+            f"{s['memory_end']['rss_mib']:.0f}",
+            f"{s['memory_end']['peak_mib']:.0f}",
+            _mib_list(s["memory_end"].get("worker_rss_mib", [])),
+        ]
+        for s in servers
+    ]
+    headers = [
+        "server",
+        "JWT alg",
+        "workers",
+        "users",
+        "RSS after start MiB",
+        "RSS under load, max MiB",
+        "RSS after the run MiB",
+        "peak MiB",
+        "per worker after the run MiB",
+    ]
+    return markdown_table(headers, body, labels=4)
+
+
+def goals_table(report: Row) -> str:
+    """Every goal of issue #7 with what this run measured and the verdict."""
+    body = [[g["goal"], g["measured"], g["target"], f"**{g['verdict']}**"] for g in all_goals(report)]
+    return markdown_table(["goal", "measured", "target", "verdict"], body, labels=4)
+
+
+def peer_table(report: Row) -> str:
+    """passgate's paths beside the peer's counterparts, with the ratios (one worker, first user count)."""
+    settings = report["settings"]
+    backends = settings["backends"]
+    peer_phases = report["peer"].get("phases", [])
+    phases = main_rows(report["phases"], settings["workers"][0], settings["users"][0])
+    by_key: dict[tuple[str, str, int], dict[str, Row]] = {}
+    for row in sorted(phases, key=_sort_key):
+        if counterpart(peer_phases, row["path"], row["alg"], row["connections"]) is not None:
+            alg = "–" if row["path"] in ALG_FREE else row["alg"]
+            by_key.setdefault((row["path"], alg, row["connections"]), {})[row["backend"]] = row
+    body = []
+    for (path, alg, conc), per_backend in by_key.items():
+        first = next(iter(per_backend.values()))
+        theirs = counterpart(peer_phases, path, first["alg"], conc)
+        assert theirs is not None
+        line = [path, alg, str(conc), theirs["path"], f"{theirs['rps']:,.0f}", _ms(theirs["latency_us"]["p99"])]
+        for backend in backends:
+            ours = per_backend.get(backend)
+            if ours is None:
+                line += ["–", "–", "–"]
+                continue
+            p99 = ratio(ours["latency_us"]["p99"], theirs["latency_us"]["p99"])
+            line += [f"{ours['rps']:,.0f}", times(ratio(ours["rps"], theirs["rps"])), times(p99)]
+        body.append(line)
+    headers = ["passgate path", "JWT alg", "conc", "peer endpoint", "peer req/s", "peer p99 ms"]
+    for backend in backends:
+        headers += [f"{BACKEND_NAMES[backend]} req/s", "× peer req/s", "p99 ÷ peer p99"]
+    return markdown_table(headers, body, labels=4)
+
+
+def workers_table(report: Row) -> str:
+    """The same paths with each worker count (first algorithm, first user count): req/s, the
+    speed-up over the first count, and where the CPU went (wrk shares CPU 1 with the workers)."""
+    settings = report["settings"]
+    counts, alg, users = settings["workers"], settings["algs"][0], settings["users"][0]
+    rows = [p for p in report["phases"] if p.get("users", 0) == users and p["alg"] == alg]
+    body = []
+    for backend in settings["backends"]:
+        for path in PATH_ORDER:
+            for conc in (1, 32):
+                found = [find_row(rows, backend, path, conc, w) for w in counts]
+                if any(f is None for f in found):
+                    continue
+                base = found[0]
+                assert base is not None
+                cells = [BACKEND_NAMES[backend], path, str(conc)]
+                for count, row in zip(counts, found, strict=True):
+                    assert row is not None
+                    speedup = f" ({row['rps'] / base['rps']:.2f}×)" if count != counts[0] and base["rps"] else ""
+                    cpu = f"{row['server_cpu_pct']:.0f} / {row['load_cpu_pct']:.0f}"
+                    cells += [f"{row['rps']:,.0f}{speedup}", _ms(row["latency_us"]["p99"]), cpu]
+                body.append(cells)
+    headers = ["backend", "path", "conc"]
+    for count in counts:
+        headers += [f"{count} worker{'s' if count > 1 else ''}: req/s", "p99 ms", "CPU % server / wrk"]
+    return markdown_table(headers, body, labels=3)
+
+
+def find_row(rows: list[Row], backend: str, path: str, conc: int, workers: int) -> Row | None:
+    """The phase of ``path`` at ``conc`` on ``backend`` with ``workers`` workers."""
+    return next(
+        (
+            r
+            for r in rows
+            if r["backend"] == backend
+            and r["path"] == path
+            and r["connections"] == conc
+            and r.get("workers", 1) == workers
+        ),
+        None,
+    )
+
+
+def scale_table(report: Row) -> str:
+    """The same paths with each preloaded user count (first algorithm, first worker count):
+    req/s, server CPU per request and p99."""
+    settings = report["settings"]
+    sizes, alg, workers = settings["users"], settings["algs"][0], settings["workers"][0]
+    rows = [p for p in report["phases"] if p.get("workers", 1) == workers and p["alg"] == alg]
+    body = []
+    for backend in settings["backends"]:
+        for path in PATH_ORDER:
+            for conc in (1, 32):
+                found = [
+                    next((r for r in rows if _is(r, backend, path, conc) and r.get("users", 0) == n), None)
+                    for n in sizes
+                ]
+                if any(f is None for f in found):
+                    continue
+                cells = [BACKEND_NAMES[backend], path, str(conc)]
+                for row in found:
+                    assert row is not None
+                    latency = row["latency_us"]
+                    cells += [
+                        f"{row['rps']:,.0f}",
+                        f"{row['server_ms_per_request']:.2f}",
+                        f"{_ms(latency['p50'])} / {_ms(latency['p99'])}",
+                    ]
+                body.append(cells)
+    headers = ["backend", "path", "conc"]
+    for n in sizes:
+        headers += [f"{n:,} users: req/s", "server CPU ms/req", "p50 / p99 ms"]
+    return markdown_table(headers, body, labels=3)
+
+
+def _is(row: Row, backend: str, path: str, conc: int) -> bool:
+    return bool(row["backend"] == backend and row["path"] == path and row["connections"] == conc)
+
+
+def soak_table(soaks: list[Row]) -> str:
+    """Each soak: its load and the server's memory over it."""
     body = [
         [
             BACKEND_NAMES[s["backend"]],
             s["alg"],
-            f"{s['memory_idle']['rss_mib']:.0f}",
-            f"{s['memory_end']['rss_mib']:.0f}",
-            f"{s['memory_end']['peak_mib']:.0f}",
+            str(s["workers"]),
+            f"{s['seconds']:.0f}",
+            f"{s['verify']['rps']:,.0f} ({s['verify']['errors']})",
+            f"{s['refresh']['rps']:,.0f} ({s['refresh']['errors']})",
+            f"{s['rss_first_mib']:.0f} / {s['rss_last_mib']:.0f} / {s['rss_max_mib']:.0f}",
+            _mib_list(s["samples"][-1]["worker_rss_mib"]),
         ]
-        for s in order
+        for s in soaks
     ]
-    return markdown_table(
-        ["backend", "JWT alg", "RSS after start MiB", "RSS after the run MiB", "peak MiB"], body, labels=2
-    )
+    headers = [
+        "backend",
+        "JWT alg",
+        "workers",
+        "seconds",
+        "verify req/s (errors)",
+        "refresh req/s (errors)",
+        "RSS first / last / max MiB",
+        "per worker at the end MiB",
+    ]
+    return markdown_table(headers, body, labels=3)
 
 
 def disturbed_note(report: Row) -> str:
@@ -200,50 +369,91 @@ def median_other(phases: list[Row]) -> float:
     return statistics.median(p["other_cpu_pct"] for p in phases) if phases else 0.0
 
 
+def peer_note(report: Row) -> str:
+    """Which peer ran, or why it did not."""
+    peer = report.get("peer", {})
+    if peer.get("skipped"):
+        reason = " ".join(peer["skipped"].split())[:400]
+        return f"The peer did not run: {reason}."
+    if not peer:
+        return "The peer was not run (`--no-peer`)."
+    facts = peer["facts"]
+    return (
+        f"Peer: better-auth {facts['better_auth']} (emailOTP + jwt plugins, SQLite) on Node {facts['node']}, "
+        "from `../shared/bench/peer-better-auth`, pinned to CPU 0 like passgate and loaded the same way."
+    )
+
+
+def section(title: str, table: str, note: str = "") -> list[str]:
+    """A titled table (nothing if the table has no rows)."""
+    if table.count("\n") < 2:
+        return []
+    return [f"#### {title}", "", table, "", *([note, ""] if note else [])]
+
+
 def results_block(report: Row) -> str:
-    """The generated part of the README: date, command, machine, and the three tables."""
+    """The generated part of the README: date, command, machine, goals, and the tables."""
     facts, settings = report["machine"], report["settings"]
     backends = settings["backends"]
+    workers, users = settings.get("workers", [1]), settings.get("users", [0])
+    main = main_rows(report["phases"], workers[0], users[0])
+    peer_phases = report.get("peer", {}).get("phases", [])
     pinning = (
-        "the server was pinned to CPU 0 and wrk (and this script) to CPU 1 with `taskset`"
+        "one-worker servers and the peer were pinned to CPU 0, wrk (and this script) to CPU 1 with `taskset`; "
+        "servers of several workers ran on both CPUs"
         if settings["pinned"]
         else "nothing was pinned (fewer than 2 CPUs or no `taskset`)"
     )
-    return "\n".join(
-        [
-            BEGIN,
-            f"Run of {report['date']}.",
-            "",
-            f"Command: `{settings['command']}` ({settings['seconds']} s per measured phase; the whole run took "
-            f"{report['elapsed_s'] / 60:.1f} min). Raw JSON: `bench/results/{report['json_name']}` (not committed).",
-            "",
-            f"Machine: {facts['nproc']} CPUs ({facts['cpu']}, hypervisor: {facts['hypervisor']}), {facts['memory']} "
-            f"memory, Linux {facts['kernel']}, Python {facts['python']}, {facts['wrk']}, PostgreSQL "
-            f"{facts.get('postgres', 'not used')}; passgate {facts['passgate_commit']}. Load average at start "
-            f"{facts['loadavg_at_start']}; {report['steal_jiffies']} jiffies stolen by the hypervisor during the run. "
-            f"In this run {pinning}; PostgreSQL's own processes are not pinned. "
-            f"Other work on the machine took a median {median_other(report['phases']):.0f} % of a core during "
-            "the phases (see the CPU table).",
-            "",
-            "#### HTTP paths (wrk, one thread; req/s over the phase, latency per request)",
-            "",
-            http_table(report["phases"], backends),
-            "",
+    lines = [
+        BEGIN,
+        f"Run of {report['date']}.",
+        "",
+        f"Command: `{settings['command']}` ({settings['seconds']} s per measured phase; the whole run took "
+        f"{report['elapsed_s'] / 60:.1f} min). Raw JSON: `bench/results/{report['json_name']}` (not committed).",
+        "",
+        f"Machine: {facts['nproc']} CPUs ({facts['cpu']}, hypervisor: {facts['hypervisor']}), {facts['memory']} "
+        f"memory, Linux {facts['kernel']}, Python {facts['python']}, {facts['wrk']}, PostgreSQL "
+        f"{facts.get('postgres', 'not used')}; passgate {facts['passgate_commit']}. Load average at start "
+        f"{facts['loadavg_at_start']}; {report['steal_jiffies']} jiffies stolen by the hypervisor during the run. "
+        f"In this run {pinning}; PostgreSQL's own processes are not pinned. "
+        f"Other work on the machine took a median {median_other(report['phases']):.0f} % of a core during "
+        f"the phases (see the CPU table). Users preloaded per database: {', '.join(f'{n:,}' for n in users)}; "
+        f"worker counts: {', '.join(map(str, workers))}.",
+        "",
+        peer_note(report),
+        "",
+        *section("Goals of issue #7 (ratios within this run; c=32, one worker, first user count)", goals_table(report)),
+        *section(
+            f"HTTP paths (wrk, one thread; req/s over the phase, latency per request; "
+            f"{workers[0]} worker(s), {users[0]:,} users)",
+            http_table(main, backends),
             disturbed_note(report),
-            "#### CPU during each phase (% of one core) and the server's work left after it",
-            "",
-            cpu_table(report["phases"], backends),
-            "",
-            "#### Session check, local (keys from `/v2/keys/<projectId>`; one core, one operation at a time)",
-            "",
+        ),
+        *section(
+            "Side by side with the peer (same run; × = passgate ÷ peer)",
+            peer_table(report) if peer_phases else "",
+        ),
+        *section(
+            "CPU during each phase (% of one core) and the server's work left after it", cpu_table(main, backends)
+        ),
+        *section(
+            "Workers (first JWT algorithm; wrk runs on CPU 1, which the workers share: its CPU is the load "
+            "generator's cost)",
+            workers_table(report) if len(workers) > 1 else "",
+        ),
+        *section("Users in the database (first JWT algorithm)", scale_table(report) if len(users) > 1 else ""),
+        *section(
+            "Session check, local (keys from `/v2/keys/<projectId>`; one core, one operation at a time)",
             check_table(report["checks"], backends),
-            "",
-            "#### Server memory (one worker process)",
-            "",
-            memory_table(report["servers"], backends),
-            END,
-        ]
-    )
+        ),
+        *section(
+            "Server memory (every process of the server summed; per worker separately)",
+            memory_table(report["servers"] + report.get("peer", {}).get("servers", []), report["phases"] + peer_phases),
+        ),
+        *section("Soak: memory under a long verify + refresh load", soak_table(report.get("soaks", []))),
+        END,
+    ]
+    return "\n".join(lines)
 
 
 def write_readme(block: str) -> None:

@@ -1,12 +1,15 @@
-"""passgate's benchmark: OTP start, OTP verify, refresh and the local session check,
-on SQLite and PostgreSQL, with the real server as a subprocess and wrk as the client.
+"""passgate's benchmark: OTP start, OTP verify, refresh, me, JWKS, management user search and
+the local session check, on SQLite and PostgreSQL, with the real server as a subprocess and
+wrk as the client; the peer (better-auth, from ../shared/bench) side by side when present.
 
-    .venv/bin/python bench/run.py            # full run (8-10 min), rewrites the results in bench/README.md
+    .venv/bin/python bench/run.py            # full run, rewrites the results in bench/README.md
     .venv/bin/python bench/run.py --quick    # a few tiny phases that prove it works (README untouched)
+    .venv/bin/python bench/run.py --users 1000,1000000 --soak 600    # scale and memory goals too
 
-Every server runs pinned to CPU 0, wrk and this script to CPU 1. All traffic goes to
-127.0.0.1; every phase is bounded in time and in requests (wrk's -d and MAX_REQUESTS). Raw figures go to
-bench/results/<timestamp>.json. Exit status 1 if any request failed.
+A one-worker server (and the peer) runs pinned to CPU 0, wrk and this script to CPU 1; more
+workers use both CPUs. All traffic goes to 127.0.0.1; every phase is bounded in time and in
+requests (wrk's -d and MAX_REQUESTS). Raw figures go to bench/results/<timestamp>.json.
+Exit status 1 if any request failed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import dataclasses
 import json
 import os
 import shlex
-import shutil
 import signal
 import sys
 import tempfile
@@ -25,15 +27,24 @@ from pathlib import Path
 from typing import Any
 
 # the bench's sibling modules (run as a script, this folder is first on sys.path)
+import peer
 import report
-from loadgen import wrk_version
+from goals import BACKEND_NAMES
+from loadgen import ensure_wrk, wrk_version
+from proctree import tree_memory
 from scenarios import FULL, QUICK, Driver, RetryBudget, Sizes, run_paths
-from target import LOAD_CPU, can_pin, memory_mib, require_postgres, running_server
+from soak import soak
+from target import LOAD_CPU, ServerSpec, can_pin, require_postgres, running_server
 from tokencheck import check_sessions
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ALL_PATHS = ("healthz", "start", "verify", "refresh")
-JWT_PATHS = ("verify", "refresh")  # what another signing algorithm changes
+Paths = tuple[str, ...]
+ALL_PATHS: Paths = ("healthz", "start", "verify", "refresh", "me", "jwks", "search")
+JWT_PATHS: Paths = ("verify", "refresh")  # what another signing algorithm changes
+WORKER_PATHS: Paths = ("healthz", "start", "verify", "refresh", "me")  # with more workers
+SCALE_PATHS: Paths = ("start", "verify", "refresh", "me", "search")  # with more users in the database
+PEER_ENDPOINTS = ("send-otp", "verify", "token", "get-session", "jwks")
+PEER_JWT_ENDPOINTS = ("token",)  # what another signing algorithm changes on the peer
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -50,6 +61,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, help="seconds per measured phase (default 5; 1 with --quick)")
     parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL, help="admin URL that may create databases")
     parser.add_argument(
+        "--users",
+        help="comma-separated: users preloaded into the database; the first for every server, each further "
+        "size measures start/verify/refresh/me/search again (default 1000; 200 with --quick)",
+    )
+    parser.add_argument(
+        "--workers",
+        help="comma-separated worker counts; the first for every server, each further count measures "
+        "healthz/start/verify/refresh/me again (default 1,2; 1 with --quick)",
+    )
+    parser.add_argument(
+        "--soak",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="then a verify+refresh load this long with RSS sampled every 10 s (default 0: none)",
+    )
+    parser.add_argument("--soak-backends", help="comma-separated backends to soak (default: the first of --backends)")
+    parser.add_argument(
+        "--peer",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run the peer (better-auth) side by side when --peer-dir exists (default: yes)",
+    )
+    parser.add_argument("--peer-dir", type=Path, default=peer.DEFAULT_DIR, help="the peer's folder")
+    parser.add_argument(
         "--readme",
         action=argparse.BooleanOptionalAction,
         help="write the results into bench/README.md (default: yes, except with --quick)",
@@ -57,9 +93,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.backends = args.backends.split(",")
     args.algs = (args.algs or ("ES256" if args.quick else "ES256,RS256,EdDSA")).split(",")
-    unknown = (set(args.backends) - set(report.BACKEND_NAMES)) | (set(args.algs) - set(report.ALG_ORDER))
+    args.soak_backends = args.soak_backends.split(",") if args.soak_backends else args.backends[:1]
+    unknown = (set(args.backends) - set(BACKEND_NAMES)) | (set(args.algs) - set(report.ALG_ORDER))
+    unknown |= set(args.soak_backends) - set(BACKEND_NAMES)
     if unknown:
         parser.error(f"unknown backend or algorithm: {', '.join(sorted(unknown))}")
+    try:
+        args.users = [int(n) for n in (args.users or ("200" if args.quick else "1000")).split(",")]
+        args.workers = [int(n) for n in (args.workers or ("1" if args.quick else "1,2")).split(",")]
+    except ValueError:
+        parser.error("--users and --workers take comma-separated whole numbers")
+    if min(args.users) < 0 or min(args.workers) < 1:
+        parser.error("--users must be >= 0 and --workers >= 1")
     if args.readme is None:
         args.readme = not args.quick
     return args
@@ -74,41 +119,91 @@ def sizes_of(args: argparse.Namespace) -> Sizes:
 
 
 def bench_server(
-    backend: str, alg: str, paths: tuple[str, ...], workdir: Path, sizes: Sizes, budget: RetryBudget, postgres_url: str
+    spec: ServerSpec,
+    paths: tuple[str, ...],
+    workdir: Path,
+    sizes: Sizes,
+    budget: RetryBudget,
+    postgres_url: str,
+    *,
+    check: bool,
 ) -> dict[str, Any]:
-    """Start a server for (``backend``, ``alg``), measure ``paths`` and the session check on it."""
-    print(f"  {report.BACKEND_NAMES[backend]}, {alg}: {', '.join(paths)}", file=sys.stderr, flush=True)
-    with running_server(backend, alg, workdir, postgres_url) as server:
-        idle = memory_mib(server.pid)
-        phases, tokens = run_paths(Driver(server, server.log.parent, sizes, budget), paths)
-        checks = check_sessions(
-            server.base_url,
-            server.project.project_id,
-            tokens,
-            seconds=sizes.check_seconds,
-            max_ops=sizes.check_max_ops,
-        )
-        end = memory_mib(server.pid)
-    labels = {"backend": backend, "alg": alg}
+    """Start a server for ``spec``, measure ``paths`` (and, if ``check``, the session check) on it."""
+    shape = f"{spec.workers} worker(s), {spec.users:,} users"
+    print(f"  {BACKEND_NAMES[spec.backend]}, {spec.alg}, {shape}: {', '.join(paths)}", file=sys.stderr)
+    with running_server(spec, workdir, postgres_url) as server:
+        idle = tree_memory(server.pid)
+        phases, tokens = run_paths(Driver(server, server.log.parent, sizes, budget, spec.users), paths)
+        checks = []
+        if check:
+            checks = check_sessions(
+                server.base_url,
+                server.project.project_id,
+                tokens,
+                seconds=sizes.check_seconds,
+                max_ops=sizes.check_max_ops,
+            )
+        end = tree_memory(server.pid)
+    labels = spec.labels()
+    server_facts = {
+        "memory_idle": idle,
+        "memory_end": end,
+        "placement": server.placement,
+        "preload_s": server.preload_s,
+    }
     return {
-        "servers": [{**labels, "memory_idle": idle, "memory_end": end}],
+        "servers": [{**labels, **server_facts}],
         "phases": [{**labels, **phase} for phase in phases],
         "checks": [{**labels, **check} for check in checks],
     }
 
 
+def passes(args: argparse.Namespace, backend: str) -> list[tuple[ServerSpec, tuple[str, ...]]]:
+    """The servers one backend gets and what each measures: every algorithm at the first worker
+    count and user count, then the first algorithm at each further worker count and user count."""
+    alg, workers, users = args.algs[0], args.workers[0], args.users[0]
+    todo: list[tuple[ServerSpec, Paths]] = [
+        (ServerSpec(backend, a, workers, users), ALL_PATHS if a == alg else JWT_PATHS) for a in args.algs
+    ]
+    todo += [(ServerSpec(backend, alg, w, users), WORKER_PATHS) for w in args.workers[1:]]
+    todo += [(ServerSpec(backend, alg, workers, n), SCALE_PATHS) for n in args.users[1:]]
+    return todo
+
+
+def run_peer(args: argparse.Namespace, workdir: Path, sizes: Sizes, budget: RetryBudget) -> dict[str, Any]:
+    """The peer for every algorithm (all endpoints for the first, the token for the others),
+    or why it did not run."""
+    collected: dict[str, Any] = {"servers": [], "phases": []}
+    try:
+        collected["facts"] = peer.prepare(args.peer_dir)
+    except peer.PeerUnavailable as exc:
+        print(f"  peer skipped: {exc}", file=sys.stderr, flush=True)
+        return {"skipped": str(exc)}
+    for alg in args.algs:
+        endpoints = PEER_ENDPOINTS if alg == args.algs[0] else PEER_JWT_ENDPOINTS
+        result = peer.bench_peer(args.peer_dir, workdir, alg, endpoints, sizes, budget, args.users[0])
+        collected["servers"] += result["servers"]
+        collected["phases"] += result["phases"]
+    return collected
+
+
 def run_all(args: argparse.Namespace) -> dict[str, Any]:
-    """Every (backend, algorithm) server in turn; the first algorithm also measures healthz and start."""
+    """Every server of every backend in turn (the peer after the first backend), then the soaks."""
     sizes = sizes_of(args)
     budget = RetryBudget(sizes.retry_budget_s)
-    collected: dict[str, list[Any]] = {"servers": [], "phases": [], "checks": []}
+    collected: dict[str, Any] = {"servers": [], "phases": [], "checks": [], "peer": {}, "soaks": []}
     with tempfile.TemporaryDirectory(prefix="passgate-bench-") as tmp:
-        for backend in args.backends:
-            for alg in args.algs:
-                paths = ALL_PATHS if alg == args.algs[0] else JWT_PATHS
-                result = bench_server(backend, alg, paths, Path(tmp), sizes, budget, args.postgres_url)
+        for index, backend in enumerate(args.backends):
+            for spec, paths in passes(args, backend):
+                check = spec.workers == args.workers[0] and spec.users == args.users[0]
+                result = bench_server(spec, paths, Path(tmp), sizes, budget, args.postgres_url, check=check)
                 for key, values in result.items():
                     collected[key] += values
+            if index == 0 and args.peer:
+                collected["peer"] = run_peer(args, Path(tmp), sizes, budget)
+        for backend in args.soak_backends if args.soak else ():
+            spec = ServerSpec(backend, args.algs[0], args.workers[0], args.users[0])
+            collected["soaks"].append(soak(spec, args.soak, Path(tmp), sizes, args.postgres_url))
     return collected
 
 
@@ -124,8 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (or SIGINT, even where a shell ignores it) unwinds, so servers stop and databases drop
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, lambda signum, _frame: sys.exit(128 + signum))
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: apt-get update && apt-get install -y wrk")
+    ensure_wrk()
     facts = report.machine_facts()
     facts["wrk"] = wrk_version()
     if "postgres" in args.backends:
@@ -146,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
             "command": command_line(argv),
             "backends": args.backends,
             "algs": args.algs,
+            "users": args.users,
+            "workers": args.workers,
+            "soak_s": args.soak,
             "pinned": can_pin(),
             **dataclasses.asdict(sizes_of(args)),
         },
@@ -158,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.readme:
         report.write_readme(block)
     errors = sum(p["errors"] for p in result["phases"]) + sum(c["errors"] for c in result["checks"])
+    errors += sum(p["errors"] for p in result["peer"].get("phases", []))
+    errors += sum(s[kind]["errors"] for s in result["soaks"] for kind in ("verify", "refresh"))
     print(
         f"done in {result['elapsed_s']:.0f} s; {errors} errors; JSON in bench/results/{result['json_name']}",
         file=sys.stderr,

@@ -2,8 +2,9 @@
 
 Set-up goes through the same HTTP API and the same wrk script (a Python client would be
 slower than the server): management creates users and issues test codes, and verifying
-codes yields the sessions that refresh and the local session check use. Start and verify
-get new users or codes for every phase, refresh new sessions.
+codes yields the sessions that refresh, ``me`` and the local session check use. Start and
+verify get new users or codes for every phase, refresh new sessions. ``Phases`` is what
+any server's driver shares (the peer's is in ``peer.py``); ``Driver`` is passgate's.
 """
 
 from __future__ import annotations
@@ -15,14 +16,32 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cpu import DISTURBED_PCT, Snapshot, shares, wait_idle, wait_quiet
 from loadgen import Request, run_wrk, write_requests
+from preload import login_id
+from proctree import tree_memory
 from target import Server
 
 CONCURRENCY = (1, 32)
 SETUP_CONNECTIONS = 32
+SEARCH_PAGE_SIZE = 100
+SEARCH_PAGES = 10  # the page listing cycles over the first pages
+SEARCH_TEXTS = 1000  # distinct text filters (one preloaded user each) the text search cycles over
+
+
+class Target(Protocol):
+    """A running server as the phases see it."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def database(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -81,68 +100,48 @@ class SetupFailed(RuntimeError):
     """An unmeasured set-up pass got an error answer."""
 
 
-class Driver:
-    """Prepares request files for one server and measures phases on it."""
+class Phases:
+    """Prepares request files for one server and measures phases on it (any server)."""
 
-    def __init__(self, server: Server, workdir: Path, sizes: Sizes, retry_budget: RetryBudget) -> None:
-        self.server = server
+    chain: tuple[str, str] = ("", "")  # chain mode: the answer's field and the Authorization prefix
+
+    def __init__(self, target: Target, workdir: Path, sizes: Sizes, retry_budget: RetryBudget) -> None:
+        self.target = target
         self.retry_budget = retry_budget
         self.workdir = workdir
         self.sizes = sizes
-        project = server.project
-        self.auth = f"Bearer {project.project_id}"
-        self.mgmt = f"Bearer {project.project_id}:{project.management_key}"
-        self.chain = ("refreshJwt", f"Bearer {project.project_id}:")  # how a refresh answer feeds the next
         self.batches = 0
         self.rates: dict[str, float] = {}  # the best req/s seen so far per path: sizes the next batch
 
     # ------------------------------------------------------------------ set-up (unmeasured)
 
-    def replay_once(self, name: str, requests: list[Request]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """Send ``requests`` once each at c=32; wrk's result and the JSON answers."""
+    def replay_lines(self, name: str, requests: list[Request], header: str = "") -> tuple[dict[str, Any], list[str]]:
+        """Send ``requests`` once each at c=32; wrk's result and each answer's body (or its
+        ``header``) as a line. Any error answer fails the run."""
         path, count = self.request_file(name, requests), len(requests)
         responses = path.with_suffix(".out")
         cap = 10 + math.ceil(count / 50)  # seconds, at 50 requests/s or more
         result = run_wrk(
-            self.server.base_url, path, mode="once", connections=SETUP_CONNECTIONS, seconds=cap, responses=responses
+            self.target.base_url,
+            path,
+            mode="once",
+            connections=SETUP_CONNECTIONS,
+            seconds=cap,
+            responses=responses,
+            responses_header=header,
         )
         if result["errors"] or result["requests"] != count:
             raise SetupFailed(f"{name}: {result['requests']}/{count} answered, {result}")
-        return result, [json.loads(line) for line in responses.read_text().splitlines() if line]
+        return result, [line for line in responses.read_text().splitlines() if line]
+
+    def replay_once(self, name: str, requests: list[Request]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Send ``requests`` once each at c=32; wrk's result and the JSON answers."""
+        result, lines = self.replay_lines(name, requests)
+        return result, [json.loads(line) for line in lines]
 
     def setup_pass(self, name: str, requests: list[Request]) -> list[dict[str, Any]]:
         """Send ``requests`` once each; their JSON answers. Any error answer fails the run."""
         return self.replay_once(name, requests)[1]
-
-    def create_users(self, prefix: str, count: int, *, test: bool) -> list[str]:
-        """Create ``count`` users with e-mail login IDs through management; their login IDs."""
-        login_ids = [f"{prefix}{i}@example.com" for i in range(count)]
-        route = "/v1/mgmt/user/create/test" if test else "/v1/mgmt/user/create"
-        self.setup_pass(
-            f"create-{prefix}",
-            [Request("POST", route, self.mgmt, {"loginId": lid, "email": lid}) for lid in login_ids],
-        )
-        return login_ids
-
-    def issue_codes(self, prefix: str, count: int) -> list[dict[str, str]]:
-        """``count`` new test users, each with one pending code: ``{"loginId", "code"}``."""
-        login_ids = self.create_users(prefix, count, test=True)
-        body = [{"loginId": lid, "deliveryMethod": "email"} for lid in login_ids]
-        answers = self.setup_pass(
-            f"codes-{prefix}", [Request("POST", "/v1/mgmt/tests/generate/otp", self.mgmt, b) for b in body]
-        )
-        return [{"loginId": answer["loginId"], "code": answer["code"]} for answer in answers]
-
-    def verify_requests(self, codes: list[dict[str, str]]) -> list[Request]:
-        """One verify request per code."""
-        return [Request("POST", "/v1/auth/otp/verify/email", self.auth, code) for code in codes]
-
-    def sign_in(self, prefix: str, count: int) -> list[dict[str, Any]]:
-        """``count`` signed-in sessions (verify answers). This is also the verify warm-up; its
-        rate sizes the first measured verify phase."""
-        result, answers = self.replay_once(f"verify-{prefix}", self.verify_requests(self.issue_codes(prefix, count)))
-        self.note_rate("otp verify", result["rps"])
-        return answers
 
     def request_file(self, name: str, requests: list[Request]) -> Path:
         """Write ``requests`` to ``<workdir>/<name>.tsv``; the file."""
@@ -160,36 +159,6 @@ class Driver:
         needed = self.rates.get(path_name, 100.0) * self.sizes.seconds * 1.25
         return min(self.sizes.max_batch, max(20, math.ceil(needed)))
 
-    def start_file(self, _connections: int = 0, count: int | None = None) -> Path:
-        """OTP sign-in start, once for each of new existing (non-test) users, as a first sign-in
-        is: the message queued then is one the dispatcher must really render and hand over."""
-        self.batches += 1
-        prefix = f"start{self.batches}-"
-        login_ids = self.create_users(prefix, count or self.batch_size("otp start"), test=False)
-        body = [{"loginId": lid} for lid in login_ids]
-        return self.request_file(prefix, [Request("POST", "/v1/auth/otp/signin/email", self.auth, b) for b in body])
-
-    def refresh_file(self) -> Path:
-        """Refresh requests for fresh sessions: one each, replayed in ``chain`` mode, so each
-        refresh JWT is presented once and its successor next (with or without rotation)."""
-        self.batches += 1
-        sessions = self.sign_in(f"refresh{self.batches}-", self.sizes.sessions)
-        bearer = self.chain[1]
-        return self.request_file(
-            f"refresh-{self.batches}",
-            [Request("POST", "/v1/auth/refresh", bearer + s["refreshJwt"], {}) for s in sessions],
-        )
-
-    def healthz_file(self) -> Path:
-        """The framework's ceiling: ``GET /healthz``, no database, no crypto."""
-        return self.request_file("healthz", [Request("GET", "/healthz")])
-
-    def verify_file(self, _connections: int = 0) -> Path:
-        """Verify requests for fresh codes, one each (a code works once)."""
-        self.batches += 1
-        codes = self.issue_codes(f"verify{self.batches}-", self.batch_size("otp verify"))
-        return self.request_file(f"verify-{self.batches}", self.verify_requests(codes))
-
     # ------------------------------------------------------------------ phases
 
     def warm(self, path_name: str, requests: Path, mode: str) -> None:
@@ -201,17 +170,19 @@ class Driver:
     def run(self, requests: Path, *, mode: str, connections: int, seconds: int) -> dict[str, Any]:
         """``run_wrk`` against this server."""
         return run_wrk(
-            self.server.base_url, requests, mode=mode, connections=connections, seconds=seconds, chain=self.chain
+            self.target.base_url, requests, mode=mode, connections=connections, seconds=seconds, chain=self.chain
         )
 
     def measure(self, path_name: str, requests: Path, *, mode: str, connections: int) -> dict[str, Any]:
-        """One measured phase on a quiet machine: wrk's result, where the CPU went, and the
-        server's CPU per request including the work it still did after the phase (the outbox)."""
+        """One measured phase on a quiet machine: wrk's result, where the CPU went, the server's
+        memory right after the load, and the server's CPU per request including the work it
+        still did after the phase (the outbox)."""
         quiet_after = wait_quiet(max_seconds=self.sizes.quiet_max_s)
         before = self.snapshot()
         result = self.run(requests, mode=mode, connections=connections, seconds=self.sizes.seconds)
         during = self.snapshot()
-        drained_after = wait_idle(self.server.pid, max_seconds=self.sizes.drain_max_s)
+        memory = tree_memory(self.target.pid)
+        drained_after = wait_idle(self.target.pid, max_seconds=self.sizes.drain_max_s)
         after = self.snapshot()
         result.update(shares(before, during))
         result.update(
@@ -221,6 +192,8 @@ class Driver:
             drain_s=drained_after,
             drain_server_cpu_s=round(after.server - during.server, 2),
             server_ms_per_request=1000 * (after.server - before.server) / max(result["requests"], 1),
+            rss_mib=memory["rss_mib"],
+            worker_rss_mib=memory["worker_rss_mib"],
         )
         if mode == "once":
             result["unused_requests"] = len(requests.read_text().splitlines()) - result["requests"]
@@ -230,7 +203,7 @@ class Driver:
 
     def snapshot(self) -> Snapshot:
         """CPU counters of the server, the bench, its PostgreSQL database and the machine."""
-        return Snapshot.take(self.server.pid, self.server.database)
+        return Snapshot.take(self.target.pid, self.target.database)
 
     def measure_each_concurrency(
         self, path_name: str, file_for: Callable[[int], Path], mode: str
@@ -266,6 +239,105 @@ class Driver:
         return best
 
 
+class Driver(Phases):
+    """passgate's paths: set-up through its management API, phases on its auth API."""
+
+    def __init__(self, server: Server, workdir: Path, sizes: Sizes, retry_budget: RetryBudget, users: int) -> None:
+        super().__init__(server, workdir, sizes, retry_budget)
+        self.server = server
+        self.users = users  # preloaded users ``preload.login_id("user", i)``, i < users
+        project = server.project
+        self.auth = f"Bearer {project.project_id}"
+        self.mgmt = f"Bearer {project.project_id}:{project.management_key}"
+        self.chain = ("refreshJwt", f"Bearer {project.project_id}:")  # how a refresh answer feeds the next
+
+    # ------------------------------------------------------------------ set-up (unmeasured)
+
+    def create_users(self, prefix: str, count: int, *, test: bool) -> list[str]:
+        """Create ``count`` users with e-mail login IDs through management; their login IDs."""
+        login_ids = [f"{prefix}{i}@example.com" for i in range(count)]
+        route = "/v1/mgmt/user/create/test" if test else "/v1/mgmt/user/create"
+        self.setup_pass(
+            f"create-{prefix}",
+            [Request("POST", route, self.mgmt, {"loginId": lid, "email": lid}) for lid in login_ids],
+        )
+        return login_ids
+
+    def issue_codes(self, prefix: str, count: int) -> list[dict[str, str]]:
+        """``count`` new test users, each with one pending code: ``{"loginId", "code"}``."""
+        login_ids = self.create_users(prefix, count, test=True)
+        body = [{"loginId": lid, "deliveryMethod": "email"} for lid in login_ids]
+        answers = self.setup_pass(
+            f"codes-{prefix}", [Request("POST", "/v1/mgmt/tests/generate/otp", self.mgmt, b) for b in body]
+        )
+        return [{"loginId": answer["loginId"], "code": answer["code"]} for answer in answers]
+
+    def verify_requests(self, codes: list[dict[str, str]]) -> list[Request]:
+        """One verify request per code."""
+        return [Request("POST", "/v1/auth/otp/verify/email", self.auth, code) for code in codes]
+
+    def sign_in(self, prefix: str, count: int) -> list[dict[str, Any]]:
+        """``count`` signed-in sessions (verify answers). This is also the verify warm-up; its
+        rate sizes the first measured verify phase."""
+        result, answers = self.replay_once(f"verify-{prefix}", self.verify_requests(self.issue_codes(prefix, count)))
+        self.note_rate("otp verify", result["rps"])
+        return answers
+
+    def start_file(self, _connections: int = 0, count: int | None = None) -> Path:
+        """OTP sign-in start, once for each of new existing (non-test) users, as a first sign-in
+        is: the message queued then is one the dispatcher must really render and hand over."""
+        self.batches += 1
+        prefix = f"start{self.batches}-"
+        login_ids = self.create_users(prefix, count or self.batch_size("otp start"), test=False)
+        body = [{"loginId": lid} for lid in login_ids]
+        return self.request_file(prefix, [Request("POST", "/v1/auth/otp/signin/email", self.auth, b) for b in body])
+
+    def refresh_file(self) -> Path:
+        """Refresh requests for fresh sessions: one each, replayed in ``chain`` mode, so each
+        refresh JWT is presented once and its successor next (with or without rotation)."""
+        self.batches += 1
+        sessions = self.sign_in(f"refresh{self.batches}-", self.sizes.sessions)
+        bearer = self.chain[1]
+        return self.request_file(
+            f"refresh-{self.batches}",
+            [Request("POST", "/v1/auth/refresh", bearer + s["refreshJwt"], {}) for s in sessions],
+        )
+
+    def healthz_file(self) -> Path:
+        """The framework's ceiling: ``GET /healthz``, no database, no crypto."""
+        return self.request_file("healthz", [Request("GET", "/healthz")])
+
+    def verify_file(self, _connections: int = 0) -> Path:
+        """Verify requests for fresh codes, one each (a code works once)."""
+        self.batches += 1
+        codes = self.issue_codes(f"verify{self.batches}-", self.batch_size("otp verify"))
+        return self.request_file(f"verify-{self.batches}", self.verify_requests(codes))
+
+    def me_file(self, sessions: list[dict[str, Any]]) -> Path:
+        """``GET /v1/auth/me`` of each signed-in session in turn (bearer: its refresh JWT)."""
+        bearer = self.chain[1]
+        return self.request_file("me", [Request("GET", "/v1/auth/me", bearer + s["refreshJwt"]) for s in sessions])
+
+    def jwks_file(self) -> Path:
+        """The project's public keys, ``GET /v2/keys/<projectId>`` (no authentication)."""
+        return self.request_file("jwks", [Request("GET", f"/v2/keys/{self.server.project.project_id}")])
+
+    def search_page_file(self) -> Path:
+        """Management search without a filter: the first pages of ``SEARCH_PAGE_SIZE`` users in turn."""
+        pages = max(1, min(SEARCH_PAGES, self.users // SEARCH_PAGE_SIZE))
+        bodies = [{"limit": SEARCH_PAGE_SIZE, "page": page} for page in range(pages)]
+        return self.request_file("search-page", [Request("POST", "/v2/mgmt/user/search", self.mgmt, b) for b in bodies])
+
+    def search_text_file(self) -> Path:
+        """Management search by a text filter matching one preloaded user each (``user<i>@``),
+        spread over the whole table."""
+        count = max(1, min(SEARCH_TEXTS, self.users))
+        step = max(1, self.users // count)
+        texts = [login_id("user", i * step).split("@")[0] + "@" for i in range(count)]
+        body = [{"text": text, "limit": SEARCH_PAGE_SIZE, "page": 0} for text in texts]
+        return self.request_file("search-text", [Request("POST", "/v2/mgmt/user/search", self.mgmt, b) for b in body])
+
+
 def progress(result: dict[str, Any]) -> None:
     """One line per phase on stderr."""
     latency = result["latency_us"]
@@ -274,21 +346,26 @@ def progress(result: dict[str, Any]) -> None:
         f"  p50 {latency['p50'] / 1e3:7.2f} ms  p99 {latency['p99'] / 1e3:7.2f} ms"
         f"  errors {result['errors']}  server {result['server_ms_per_request']:.2f} ms/req"
         f"  CPU% server/wrk/pg/other {result['server_cpu_pct']:.0f}/{result['load_cpu_pct']:.0f}/"
-        f"{result['postgres_cpu_pct']:.0f}/{result['other_cpu_pct']:.0f}  drain {result['drain_s']:.1f}s",
+        f"{result['postgres_cpu_pct']:.0f}/{result['other_cpu_pct']:.0f}  drain {result['drain_s']:.1f}s"
+        f"  RSS {result['rss_mib']:.0f} MiB",
         file=sys.stderr,
         flush=True,
     )
 
 
+def measure_cycle(driver: Phases, path_name: str, requests: Path) -> list[dict[str, Any]]:
+    """A path whose requests can repeat (round robin over ``requests``): warm-up, then each concurrency."""
+    driver.warm(path_name, requests, "cycle")
+    return driver.measure_each_concurrency(path_name, lambda _c: requests, "cycle")
+
+
 def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Measure ``paths`` (healthz, start, verify, refresh) on one server; the phases and the
-    session JWTs the local check validates."""
+    """Measure ``paths`` (healthz, start, verify, refresh, me, jwks, search) on one server; the
+    phases and the session JWTs the local check validates."""
     sessions = driver.sign_in("warm", driver.sizes.sessions)
     phases: list[dict[str, Any]] = []
     if "healthz" in paths:
-        healthz = driver.healthz_file()
-        driver.warm("healthz", healthz, "cycle")
-        phases += driver.measure_each_concurrency("healthz", lambda _c: healthz, "cycle")
+        phases += measure_cycle(driver, "healthz", driver.healthz_file())
     if "start" in paths:
         driver.warm("otp start", driver.start_file(count=driver.sizes.sessions), "once")
         phases += driver.measure_each_concurrency("otp start", driver.start_file, "once")
@@ -297,4 +374,11 @@ def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, An
     if "refresh" in paths:
         driver.warm("refresh", driver.refresh_file(), "chain")
         phases += driver.measure_each_concurrency("refresh", lambda _c: driver.refresh_file(), "chain")
+    if "me" in paths:
+        phases += measure_cycle(driver, "me", driver.me_file(sessions))
+    if "jwks" in paths:
+        phases += measure_cycle(driver, "jwks", driver.jwks_file())
+    if "search" in paths:
+        phases += measure_cycle(driver, "search page", driver.search_page_file())
+        phases += measure_cycle(driver, "search text", driver.search_text_file())
     return phases, [s["sessionJwt"] for s in sessions]

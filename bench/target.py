@@ -1,7 +1,9 @@
-"""The system under test: a fresh database, a project, and ``passgate serve`` as a real subprocess.
+"""The system under test: a fresh database, a project, preloaded users, and ``passgate serve``
+as a real subprocess.
 
-The server is pinned to CPU 0 (``taskset -c 0``) where the machine has two or more CPUs.
-PostgreSQL's own processes belong to the system service and are not pinned.
+One worker is pinned to CPU 0 (``taskset -c 0``) where the machine has two or more CPUs;
+several workers may use every CPU (the load generator's included). PostgreSQL's own
+processes belong to the system service and are not pinned.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from preload import preload_users
+from proctree import tree_memory
 
 PASSGATE = Path(sys.executable).parent / "passgate"  # the command of the venv the bench runs in
 SERVER_CPU, LOAD_CPU = 0, 1
@@ -38,6 +42,14 @@ def can_pin() -> bool:
 def pinned(cpu: int) -> list[str]:
     """The ``taskset`` prefix that runs a command on ``cpu`` (empty where pinning is impossible)."""
     return ["taskset", "-c", str(cpu)] if can_pin() else []
+
+
+def server_cpus(workers: int) -> list[str]:
+    """The prefix that places a server of ``workers`` processes: one worker on CPU 0, more on
+    every CPU this bench started with (``-c 0,1`` here: they share CPU 1 with wrk)."""
+    if workers == 1 or not can_pin():
+        return pinned(SERVER_CPU)
+    return ["taskset", "-c", ",".join(str(cpu) for cpu in sorted(_CPUS_AT_START))]
 
 
 def free_port() -> int:
@@ -80,6 +92,7 @@ class Project:
 
     project_id: str
     management_key: str
+    database_url: str  # as the server resolves it (the SQLite file of its data directory)
 
 
 def create_project(data_dir: Path, database_url: str | None, alg: str) -> Project:
@@ -109,7 +122,7 @@ def create_project(data_dir: Path, database_url: str | None, alg: str) -> Projec
             )
         finally:
             await db.close()
-        return Project(created.project.id, created.management_key)
+        return Project(created.project.id, created.management_key, url)
 
     return asyncio.run(run())
 
@@ -141,6 +154,9 @@ class Server:
     project: Project
     log: Path
     database: str | None  # the PostgreSQL database's name; None on SQLite
+    workers: int = 1
+    placement: str = ""  # the taskset CPU list, or "" where unpinned
+    preload_s: float = 0.0  # seconds the preloaded users took to insert
 
     @property
     def base_url(self) -> str:
@@ -151,20 +167,27 @@ class Server:
         return self.proc.pid
 
 
-def start_server(data_dir: Path, database_url: str | None, project: Project) -> Server:
-    """Start the server pinned to CPU 0 and wait until ``/healthz`` answers."""
+def start_server(data_dir: Path, database_url: str | None, project: Project, workers: int = 1) -> Server:
+    """Start the server (one worker pinned to CPU 0) and wait until ``/healthz`` answers."""
     port = free_port()
     log = data_dir / "server.log"
+    placement = server_cpus(workers)
+    command = [str(PASSGATE), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
         # taskset execs passgate, so the Popen PID is the server's own
         proc = subprocess.Popen(
-            [*pinned(SERVER_CPU), str(PASSGATE), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env(data_dir, database_url),
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            [*placement, *command], env=server_env(data_dir, database_url), stdout=out, stderr=subprocess.STDOUT
         )
     database = database_url.rsplit("/", 1)[1] if database_url else None
-    server = Server(proc=proc, port=port, project=project, log=log, database=database)
+    server = Server(
+        proc=proc,
+        port=port,
+        project=project,
+        log=log,
+        database=database,
+        workers=workers,
+        placement=placement[-1] if placement else "",
+    )
     try:
         wait_ready(server)
     except BaseException:
@@ -174,18 +197,26 @@ def start_server(data_dir: Path, database_url: str | None, project: Project) -> 
 
 
 def wait_ready(server: Server) -> None:
-    """Poll ``/healthz`` until it answers 200 (bounded by ``START_TIMEOUT_S``)."""
+    """Poll ``/healthz`` until it answers 200 (bounded by ``START_TIMEOUT_S``) and, with several
+    workers, until every worker has started."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
             raise RuntimeError(f"passgate exited with {server.proc.returncode}:\n{server.log.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{server.base_url}/healthz", timeout=2).status_code == 200 and workers_up(server):
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"passgate did not answer /healthz within {START_TIMEOUT_S:.0f}s")
+
+
+def workers_up(server: Server) -> bool:
+    """Whether the server has as many worker processes as it was asked for."""
+    if server.workers == 1:
+        return True
+    return len(tree_memory(server.pid)["worker_rss_mib"]) >= server.workers
 
 
 def stop_server(server: Server) -> int | None:
@@ -200,29 +231,38 @@ def stop_server(server: Server) -> int | None:
     return server.proc.returncode
 
 
-def memory_mib(pid: int) -> dict[str, float]:
-    """Resident set size now (``VmRSS``) and at its peak (``VmHWM``), in MiB."""
-    fields: dict[str, float] = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            fields[name] = round(int(value.split()[0]) / 1024, 1)
-    return {"rss_mib": fields.get("VmRSS", 0.0), "peak_mib": fields.get("VmHWM", 0.0)}
+@dataclass(frozen=True)
+class ServerSpec:
+    """What to start: the database, the signing algorithm, workers, preloaded users."""
+
+    backend: str
+    alg: str
+    workers: int = 1
+    users: int = 0
+
+    def labels(self) -> dict[str, Any]:
+        return {"backend": self.backend, "alg": self.alg, "workers": self.workers, "users": self.users}
 
 
 @contextmanager
-def running_server(backend: str, alg: str, workdir: Path, postgres_admin_url: str) -> Iterator[Server]:
-    """A fresh database of ``backend``, a project signing with ``alg``, and the server on it.
+def running_server(spec: ServerSpec, workdir: Path, postgres_admin_url: str) -> Iterator[Server]:
+    """A fresh database of ``spec.backend``, a project signing with ``spec.alg``, ``spec.users``
+    users preloaded, and the server on it with ``spec.workers`` workers.
 
     Everything is removed afterwards: the server stopped by its PID, the PostgreSQL
     database dropped, the data directory deleted.
     """
-    data_dir = workdir / f"{backend}-{alg}"
+    data_dir = workdir / f"{spec.backend}-{spec.alg}-w{spec.workers}-u{spec.users}"
     data_dir.mkdir(parents=True)
     try:
-        with _database(backend, postgres_admin_url) as database_url:
-            project = create_project(data_dir, database_url, alg)
-            server = start_server(data_dir, database_url, project)
+        with _database(spec.backend, postgres_admin_url) as database_url:
+            project = create_project(data_dir, database_url, spec.alg)
+            took = 0.0
+            if spec.users:
+                took = preload_users(project.database_url, project.project_id, spec.users)
+                print(f"    preloaded {spec.users:,} users in {took:.1f} s", file=sys.stderr, flush=True)
+            server = start_server(data_dir, database_url, project, spec.workers)
+            server.preload_s = took
             try:
                 yield server
             finally:
