@@ -90,6 +90,9 @@ class ProjectSettings(BaseModel):
     phone_countries: tuple[str, ...] = Field(
         default=(), description="ISO regions (e.g. US, GB) SMS, voice and WhatsApp may reach; empty allows all."
     )
+    enabled_channels: tuple[Method, ...] = Field(
+        default=tuple(Method), description="The channels codes and links may be sent through; others are refused."
+    )
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,8 @@ async def queue_message(
     options, channel = intent.options, intent.method.value
     # Checked here, inside the transaction: a refused send rolls back the secret it carried.
     # Decoys count too, so limits answer alike for known and unknown login IDs.
+    if intent.method not in project.settings.enabled_channels:
+        raise InvalidArgument(f"The {channel} channel is not enabled for this project")
     if intent.method.is_phone:
         await tollfraud.check_phone_send(ctx, project, intent.target)
     await ctx.limiter.hit(*ratelimits.sends(project, intent.login_id, channel))
@@ -285,10 +287,7 @@ async def _grant(
 
 
 def _grant_of(user: User, method: Method, options: dict[str, Any], *, first_seen: bool = False) -> sessions.Grant:
-    amr = [method.amr]
-    if options.get("mfa"):
-        factors = list(dict.fromkeys([*options.get("priorAmr", []), method.amr]))
-        amr = [*factors, "mfa"] if len(set(factors) - {"mfa"}) > 1 else factors
+    amr = sessions.combined_amr(options.get("priorAmr", []), method.amr) if options.get("mfa") else [method.amr]
     return sessions.Grant(
         user=user,
         amr=amr,

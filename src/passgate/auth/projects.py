@@ -1,7 +1,9 @@
 """Project lookup with a short per-process cache.
 
 A project created by the CLI (another process) is served at once: a miss always reads the
-database. Settings changes reach every worker within ``ttl`` seconds.
+database. Settings changes reach every worker and instance within ``ttl`` seconds
+(``PASSGATE_PROJECT_CACHE_SECONDS``, default 2); the process that made a change serves it
+at once, as ``mgmt.project_settings.change_settings`` calls ``forget``.
 """
 
 from __future__ import annotations

@@ -52,3 +52,37 @@ async def find_active_management_key(tx: Transaction, key_hash: str) -> Row | No
         "SELECT id, project_id FROM management_keys WHERE key_hash = :h AND revoked_at IS NULL",
         {"h": key_hash},
     )
+
+
+async def list_management_keys(tx: Transaction, project_id: str) -> list[Row]:
+    """The project's keys, oldest first: ``id, name, created_at, revoked_at`` (never the hash)."""
+    return await tx.fetch_all(
+        "SELECT id, name, created_at, revoked_at FROM management_keys WHERE project_id = :p ORDER BY created_at, id",
+        {"p": project_id},
+    )
+
+
+async def revoke_management_key(tx: Transaction, *, project_id: str, key_id: str, now_ms: int) -> bool:
+    """Revoke the key if it is the project's; whether such a key exists (revoked before or now)."""
+    await tx.execute(
+        "UPDATE management_keys SET revoked_at = :now WHERE id = :id AND project_id = :p AND revoked_at IS NULL",
+        {"now": now_ms, "id": key_id, "p": project_id},
+    )
+    row = await tx.fetch_one(
+        "SELECT id FROM management_keys WHERE id = :id AND project_id = :p", {"id": key_id, "p": project_id}
+    )
+    return row is not None
+
+
+async def lock_project(tx: Transaction, project_id: str) -> Project | None:
+    """The project, its row locked until the transaction ends (a no-op write takes the lock
+    on PostgreSQL; SQLite's write transactions are already exclusive)."""
+    await tx.execute("UPDATE projects SET settings = settings WHERE id = :id", {"id": project_id})
+    return await get_project(tx, project_id)
+
+
+async def update_settings(tx: Transaction, project_id: str, settings: ProjectSettings) -> None:
+    await tx.execute(
+        "UPDATE projects SET settings = :settings WHERE id = :id",
+        {"settings": settings.model_dump_json(), "id": project_id},
+    )
