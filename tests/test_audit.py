@@ -145,3 +145,13 @@ def test_concurrent_events_are_all_recorded(server: LiveServer) -> None:
     events = _search(server, loginIds=login_ids, limit=100)
     assert len(events) == 40
     assert {e["data"]["errorCode"] for e in events} == {"E061102"}
+
+
+def test_audit_search_refuses_times_no_database_can_store(server: LiveServer) -> None:
+    response = httpx.post(
+        f"{server.base_url}/v1/mgmt/audit/search",
+        json={"to": 10**30},
+        headers={"Authorization": f"Bearer {server.project_id}:{server.management_key}"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "E011003"

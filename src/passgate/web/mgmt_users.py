@@ -16,6 +16,7 @@ from passgate.storage.user_search import TestUsers, UserQuery
 from passgate.web.bearer import MgmtDep
 from passgate.web.schemas import (
     LOGIN_ID,
+    UNIX_MS,
     EmptyResponse,
     GenerateOTPRequest,
     GenerateOTPResponse,
@@ -34,7 +35,6 @@ NameString = Annotated[str, StringConstraints(max_length=200)]
 StatusName = Literal["enabled", "disabled", "invited"]
 TENANT_ID = Field(default=None, max_length=64)
 NAMES = Field(default=None, max_length=100)
-UNIX_MS = Field(default=None, ge=0, le=10**15, description="Unix milliseconds.")
 
 
 # --- requests ------------------------------------------------------------------------------

@@ -408,6 +408,10 @@ class ErrorResponse(BaseModel):
     message: str
 
 
+# Times in requests: unix milliseconds, bounded so every database can store them.
+UNIX_MS = Field(default=None, ge=0, le=10**15, description="Unix milliseconds.")
+
+
 class AuditSearchRequest(Request):
     """Descope's audit search (a subset): times are unix milliseconds."""
 
@@ -415,8 +419,8 @@ class AuditSearchRequest(Request):
     actions: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=100)
     loginIds: list[LoginIdString] | None = Field(default=None, max_length=100)
     remoteAddresses: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=100)
-    from_: int | None = Field(default=None, alias="from", ge=0)
-    to: int | None = Field(default=None, ge=0)
+    from_: int | None = Field(default=None, alias="from", ge=0, le=10**15, description="Unix milliseconds.")
+    to: int | None = UNIX_MS
     limit: int | None = Field(default=None, ge=1, le=1000)
 
 
