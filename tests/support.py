@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import os
 import re
@@ -337,6 +339,35 @@ def passgate_cli(data_dir: Path, db_url: str, *args: str) -> subprocess.Complete
         check=True,
         timeout=60,
     )
+
+
+_ENV_LOCK = threading.Lock()
+
+
+def passgate_cli_in_process(data_dir: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``passgate ARGS`` run through ``passgate.cli.main`` in this process, with the same
+    contract as ``passgate_cli`` (raises ``CalledProcessError`` on a non-zero exit) but
+    without a new interpreter per call: the operator tests make hundreds of calls."""
+    from passgate.cli import main
+
+    argv = ["--data-dir", str(data_dir), *args]
+    out, err = io.StringIO(), io.StringIO()
+    with _ENV_LOCK, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        saved = os.environ.get("PASSGATE_DATABASE_URL")
+        os.environ["PASSGATE_DATABASE_URL"] = db_url
+        try:
+            status = main(argv)
+        except SystemExit as exit_:  # argparse usage errors
+            status = exit_.code if isinstance(exit_.code, int) else 2
+        finally:
+            if saved is None:
+                os.environ.pop("PASSGATE_DATABASE_URL", None)
+            else:
+                os.environ["PASSGATE_DATABASE_URL"] = saved
+    done = subprocess.CompletedProcess(["passgate", *argv], status, out.getvalue(), err.getvalue())
+    if status:
+        raise subprocess.CalledProcessError(status, done.args, done.stdout, done.stderr)
+    return done
 
 
 def signed_in(server: LiveServer, login_id: str | None = None, method: Any = None) -> dict[str, Any]:

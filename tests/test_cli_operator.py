@@ -1,4 +1,5 @@
-"""The operator's ``passgate`` commands, run as a process against a live server's database."""
+"""The operator's ``passgate`` commands against a live server's database (run through the
+CLI's entry point in-process; tests/test_cli.py runs the command as a process)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from typing import Any
 import pytest
 from descope import AuthException, DeliveryMethod, DescopeClient
 
-from tests.support import LiveServer, passgate_cli, signed_in, unique_email
+from tests.support import LiveServer, error_code, passgate_cli_in_process, signed_in, unique_email
 
 
 def cli(server: LiveServer, *args: str) -> subprocess.CompletedProcess[str]:
     """``passgate ARGS`` on the server's database; raises if it fails."""
-    return passgate_cli(server.settings.data_dir, server.settings.resolved_database_url(), *args)
+    return passgate_cli_in_process(server.settings.data_dir, server.settings.resolved_database_url(), *args)
 
 
 def cli_json(server: LiveServer, *args: str) -> Any:
@@ -29,10 +30,6 @@ def cli_fails(server: LiveServer, *args: str) -> subprocess.CalledProcessError:
     with pytest.raises(subprocess.CalledProcessError) as failed:
         cli(server, *args)
     return failed.value
-
-
-def error_code(exc: AuthException) -> str:
-    return str(json.loads(str(exc.error_message))["errorCode"])
 
 
 def mgmt_client(server: LiveServer, key: str) -> DescopeClient:
