@@ -112,7 +112,10 @@ class Inbox:
     def messages(self) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
-        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+        text = self.path.read_text()
+        # The server may be writing a line right now: only complete (newline-ended) lines count.
+        complete = text[: text.rfind("\n") + 1]
+        return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
     def wait_for(self, to: str, *, after: int = 0, timeout: float = 10.0) -> dict[str, Any]:
         """The first message to ``to`` beyond the first ``after`` such messages."""
