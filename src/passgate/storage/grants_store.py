@@ -65,10 +65,6 @@ def _assemble(principal_ids: Sequence[str], rows: list[dict[str, object]]) -> di
     return result
 
 
-async def authorization(tx: Transaction, principal_id: str) -> Authorization:
-    return (await authorizations(tx, [principal_id]))[principal_id]
-
-
 async def role_ids(tx: Transaction, project_id: str, tenant_id: str, names: Sequence[str]) -> dict[str, str]:
     """Role name -> role ID for the names that exist, as seen from ``tenant_id``: a role defined
     in that tenant wins over a project-level role of the same name."""

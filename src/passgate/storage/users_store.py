@@ -71,13 +71,6 @@ def _columns_of(user: User) -> dict[str, Any]:
     return values
 
 
-async def _login_ids_of(tx: Transaction, user_id: str) -> list[str]:
-    rows = await tx.fetch_all(
-        "SELECT login_id FROM login_ids WHERE user_id = :u ORDER BY position, login_id", {"u": user_id}
-    )
-    return [row["login_id"] for row in rows]
-
-
 async def find_by_login_id(tx: Transaction, project_id: str, login_id: str) -> User | None:
     """The user owning ``login_id`` in the project, if any."""
     row = await tx.fetch_one(
@@ -93,8 +86,7 @@ async def find_by_id(tx: Transaction, project_id: str, user_id: str) -> User | N
 
 
 async def _complete(tx: Transaction, row: Row) -> User:
-    login_ids = await _login_ids_of(tx, row["id"])
-    return _user(row, login_ids, await grants_store.authorization(tx, row["id"]))
+    return (await complete_many(tx, [row]))[0]
 
 
 async def complete_many(tx: Transaction, rows: list[Row]) -> list[User]:
