@@ -99,7 +99,7 @@ async def confirm_sign_in(tx: Transaction, user: User, method: Method, address: 
     if updated.status is UserStatus.INVITED:
         updated = dataclasses.replace(updated, status=UserStatus.ENABLED)
     if updated != user:
-        await users_store.update_user(tx, updated)
+        await users_store.update_user(tx, updated, previous=user)
     return updated
 
 
@@ -116,12 +116,12 @@ async def apply_address_update(
     """Set ``address`` on ``user`` (verified); returns the user who holds it afterwards."""
     updated = with_verified_address(user, method, address, now)
     if not add_to_login_ids:
-        await users_store.update_user(tx, updated)
+        await users_store.update_user(tx, updated, previous=user)
         return updated
     owner_id = await users_store.login_id_owner(tx, user.project_id, address)
     if owner_id is None or owner_id == user.id:
         updated = dataclasses.replace(updated, login_ids=tuple(dict.fromkeys((*updated.login_ids, address))))
-        await users_store.update_user(tx, updated)
+        await users_store.update_user(tx, updated, previous=user)
         return updated
     existing = await users_store.find_by_id(tx, user.project_id, owner_id)
     assert existing is not None  # the login ID row references it under a foreign key

@@ -128,14 +128,15 @@ async def _check(
     wait_ms = backoff_seconds(failures.count) * 1000 - (now_ms - failures.last_at_ms)
     if wait_ms > 0:
         return RateLimited(math.ceil(wait_ms / 1000), "Too many failed verifications; wait before trying again"), None
-    attempts = await challenges_store.claim_attempt(tx, challenge.id)
-    if attempts is None:
+    # The comparison is constant-time and touches no row; the row is then changed by one
+    # guarded UPDATE either way, so parallel guesses cannot exceed the attempt limit.
+    matches = code_matches(ctx.secrets, challenge.id, code, challenge.code_hash)
+    if matches and await challenges_store.claim_and_consume(tx, challenge.id, now_ms):
+        return None, challenge
+    attempts = None if matches else await challenges_store.claim_attempt(tx, challenge.id)
+    if attempts is None:  # no attempt left, or a parallel request used or burned the code
         return TooManyAttempts("Too many attempts for this code; request a new one"), None
-    if not code_matches(ctx.secrets, challenge.id, code, challenge.code_hash):
-        return await _record_wrong_code(tx, project, challenge, attempts, now_ms), None
-    if not await challenges_store.consume(tx, challenge.id, now_ms):
-        return WrongCode("The code was already used"), None
-    return None, challenge
+    return await _record_wrong_code(tx, project, challenge, attempts, now_ms), None
 
 
 async def _record_wrong_code(

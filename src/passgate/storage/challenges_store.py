@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.identifiers import new_opaque_id
-from passgate.storage.database import Row, Transaction
+from passgate.storage.database import Row, Transaction, in_list
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ async def latest(tx: Transaction, project_id: str, login_id: str) -> Challenge |
 
 
 async def claim_attempt(tx: Transaction, challenge_id: str) -> int | None:
-    """Count one attempt before comparing; the new count, or ``None`` if none are left."""
+    """Count one attempt of a wrong code; the new count, or ``None`` if none are left."""
     row = await tx.fetch_one(
         "UPDATE challenges SET attempts = attempts + 1"
         " WHERE id = :id AND state = 'pending' AND attempts < max_attempts RETURNING attempts",
@@ -105,22 +105,25 @@ async def burn(tx: Transaction, challenge_id: str) -> None:
     )
 
 
-async def consume(tx: Transaction, challenge_id: str, now_ms: int) -> bool:
-    """Use the challenge once; ``False`` if another request already used or burned it."""
+async def claim_and_consume(tx: Transaction, challenge_id: str, now_ms: int) -> bool:
+    """Count the attempt of a matching code and use the challenge, in one guarded statement;
+    ``False`` if no attempt is left or another request already used or burned it."""
     changed = await tx.execute(
-        "UPDATE challenges SET state = 'used', used_at = :now WHERE id = :id AND state = 'pending'",
+        "UPDATE challenges SET attempts = attempts + 1, state = 'used', used_at = :now"
+        " WHERE id = :id AND state = 'pending' AND attempts < max_attempts",
         {"id": challenge_id, "now": now_ms},
     )
     return changed == 1
 
 
-async def is_usable(tx: Transaction, challenge_id: str, now_ms: int) -> bool:
-    """Whether the challenge is still pending and unexpired (for the outbox's stale check)."""
-    row = await tx.fetch_one(
-        "SELECT 1 AS ok FROM challenges WHERE id = :id AND state = 'pending' AND expires_at > :now",
-        {"id": challenge_id, "now": now_ms},
+async def usable_among(tx: Transaction, challenge_ids: list[str], now_ms: int) -> set[str]:
+    """Those of ``challenge_ids`` still pending and unexpired (the outbox's stale check)."""
+    placeholders, params = in_list("c", challenge_ids)
+    rows = await tx.fetch_all(
+        f"SELECT id FROM challenges WHERE id IN {placeholders} AND state = 'pending' AND expires_at > :now",
+        {**params, "now": now_ms},
     )
-    return row is not None
+    return {row["id"] for row in rows}
 
 
 @dataclass(frozen=True)

@@ -142,15 +142,21 @@ async def insert_user(tx: Transaction, user: User) -> None:
     await replace_login_ids(tx, user)
 
 
-async def update_user(tx: Transaction, user: User) -> None:
-    """Overwrite the stored profile and login IDs of ``user.id`` with ``user``."""
+async def update_user(tx: Transaction, user: User, previous: User | None = None) -> None:
+    """Overwrite the stored profile and login IDs of ``user.id`` with ``user``.
+
+    ``previous`` is the stored user being replaced, when the caller loaded it: its login IDs
+    are then rewritten only if they changed (a sign-in that verifies an address changes the
+    profile, not the login IDs: two writes and their index updates saved).
+    """
     columns = _columns_of(user)
     assignments = ", ".join(f"{name} = :{name}" for name in columns)
     await tx.execute(
         f"UPDATE users SET {assignments}, modified_at = :modified_at WHERE id = :id",
         {**columns, "id": user.id, "modified_at": int(user.modified_at * 1000)},
     )
-    await replace_login_ids(tx, user)
+    if previous is None or previous.login_ids != user.login_ids:
+        await replace_login_ids(tx, user)
 
 
 async def touch(tx: Transaction, user_id: str, now_ms: int) -> None:
