@@ -7,6 +7,9 @@ HS256-with-a-public-key confusions are impossible.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,14 +29,29 @@ def sign(claims: Mapping[str, Any], key: SigningKey) -> str:
 
 def unverified_kid(token: str) -> str:
     """The ``kid`` in the header, before any verification (to pick the key)."""
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as exc:
-        raise TokenInvalid("malformed token") from exc
+    return _kid_of(_unverified_header(token))
+
+
+def _kid_of(header: Mapping[str, Any]) -> str:
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise TokenInvalid("token has no kid")
     return kid
+
+
+def _unverified_header(token: str) -> dict[str, Any]:
+    """The JOSE header of a compact JWS, decoded but not verified: only to pick the key and
+    check its algorithm, before ``jwt.decode`` validates the whole token once. (PyJWT's
+    ``get_unverified_header`` checks every character of the whole token on each call: three
+    calls cost ~4 % of a refresh's CPU.)"""
+    segment = token.split(".", 1)[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, binascii.Error, RecursionError) as exc:
+        raise TokenInvalid("malformed token") from exc
+    if not isinstance(header, dict):
+        raise TokenInvalid("malformed token")
+    return header
 
 
 def verify(
@@ -48,13 +66,13 @@ def verify(
 
     ``find_key`` maps a ``kid`` to the project's key, or ``None`` if unknown.
     """
-    key = find_key(unverified_kid(token))
+    header = _unverified_header(token)
+    key = find_key(_kid_of(header))
     if key is None:
         raise TokenInvalid("unknown signing key")
+    if header.get("alg") != key.alg or key.alg not in SUPPORTED_ALGORITHMS:
+        raise TokenInvalid("algorithm not allowed for this key")
     try:
-        header_alg = jwt.get_unverified_header(token).get("alg")
-        if header_alg != key.alg or header_alg not in SUPPORTED_ALGORITHMS:
-            raise TokenInvalid("algorithm not allowed for this key")
         claims: dict[str, Any] = jwt.decode(
             token,
             key.public_key,
