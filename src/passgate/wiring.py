@@ -11,7 +11,6 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from passgate.auth.context import AuthContext
-from passgate.auth.group_commit import GroupCommit
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
@@ -28,6 +27,7 @@ from passgate.delivery.webhook import WebhookSender
 from passgate.storage import audit_store
 from passgate.storage.connect import open_database
 from passgate.storage.database import Database
+from passgate.storage.group_commit import GroupCommit
 
 
 def load_secrets(settings: Settings) -> Secrets:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from passgate.auth.group_commit import GroupCommit
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
@@ -13,6 +12,7 @@ from passgate.clock import Clock
 from passgate.crypto.sealing import Secrets
 from passgate.storage.audit_store import AuditEvent
 from passgate.storage.database import Database
+from passgate.storage.group_commit import GroupCommit
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from passgate.delivery.routing import ProviderRouter
 from passgate.delivery.senders import DeliveryFailed
 from passgate.delivery.templates import Renderer, TemplateFailed
 from passgate.storage import challenges_store, links_store, outbox_store
-from passgate.storage.database import Database
+from passgate.storage.database import Database, Transaction
+from passgate.storage.group_commit import GroupCommit
 from passgate.storage.outbox_store import OutboxMessage
 
 log = structlog.get_logger("passgate.outbox")
@@ -81,6 +82,8 @@ class Dispatcher:
         self._batch = batch
         self._policy = policy or RetryPolicy()
         self._wakeup = asyncio.Event()
+        # Outcomes of one claimed batch share a COMMIT (each still awaited before moving on).
+        self._outcomes = GroupCommit(db, _write_outcome, "outbox outcome")
 
     def notify(self) -> None:
         """Wake the loop now (a message was just committed in this process)."""
@@ -108,11 +111,13 @@ class Dispatcher:
                 limit=self._batch,
                 skip_locked=self._db.dialect == "postgresql",
             )
-        await asyncio.gather(*(self._process(message) for message in claimed))
+        if claimed:
+            wanted = await self._still_wanted(claimed)
+            await asyncio.gather(*(self._process(message, message.id in wanted) for message in claimed))
         return len(claimed)
 
-    async def _process(self, row: OutboxMessage) -> None:
-        if row.payload_sealed is None or not await self._still_wanted(row):
+    async def _process(self, row: OutboxMessage, wanted: bool) -> None:
+        if row.payload_sealed is None or not wanted:
             await self._finish(row, "dropped", "the code expired or was used before sending")
             return
         message = _outgoing(self._secrets.unseal(row.payload_sealed, SEAL_CONTEXT))
@@ -144,14 +149,16 @@ class Dispatcher:
             return
         await self._retry_or_give_up(row, "; ".join(reasons))
 
-    async def _still_wanted(self, row: OutboxMessage) -> bool:
-        if row.challenge_id is None:
-            return True
+    async def _still_wanted(self, rows: list[OutboxMessage]) -> set[str]:
+        """The IDs of the messages still worth sending: no secret, or one still pending and
+        unexpired (a code or link token used or expired meanwhile is dropped unsent)."""
+        secrets = [row.challenge_id for row in rows if row.challenge_id is not None]
         now_ms = self._now_ms()
         async with self._db.transaction(write=False) as tx:
-            return await challenges_store.is_usable(tx, row.challenge_id, now_ms) or await links_store.is_usable(
-                tx, row.challenge_id, now_ms
-            )
+            live = await challenges_store.usable_among(tx, secrets, now_ms)
+            if len(live) < len(secrets):
+                live |= await links_store.usable_among(tx, [s for s in secrets if s not in live], now_ms)
+        return {row.id for row in rows if row.challenge_id is None or row.challenge_id in live}
 
     async def _retry_or_give_up(self, row: OutboxMessage, reason: str) -> None:
         if row.attempts >= self._policy.max_attempts:
@@ -164,8 +171,8 @@ class Dispatcher:
         log.info("message retry scheduled", channel=row.channel, outbox_id=row.id, attempts=row.attempts)
 
     async def _finish(self, row: OutboxMessage, state: str, error: str | None, *, provider: str = "") -> None:
-        async with self._db.transaction() as tx:
-            await outbox_store.finish(tx, row.id, state, self._now_ms(), error)
+        if not await self._outcomes.write(_Outcome(row.id, state, self._now_ms(), error)):
+            return  # logged by the group commit; the lease expires and the message is tried again
         OUTCOMES.labels(row.channel, state).inc()
         if state == "sent":
             LATENCY.labels(row.channel).observe(max(0.0, self._clock.now() - row.created_at_ms / 1000))
@@ -174,6 +181,18 @@ class Dispatcher:
 
     def _now_ms(self) -> int:
         return int(self._clock.now() * 1000)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outcome:
+    message_id: str
+    state: str
+    now_ms: int
+    error: str | None
+
+
+async def _write_outcome(tx: Transaction, outcome: _Outcome) -> None:
+    await outbox_store.finish(tx, outcome.message_id, outcome.state, outcome.now_ms, outcome.error)
 
 
 def _outgoing(payload: bytes) -> OutgoingMessage:

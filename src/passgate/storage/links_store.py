@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from passgate.storage.database import Row, Transaction
+from passgate.storage.database import Row, Transaction, in_list
 
 
 @dataclass(frozen=True)
@@ -119,12 +119,14 @@ async def void_group(tx: Transaction, pending_id: str) -> None:
     )
 
 
-async def is_usable(tx: Transaction, token_id: str, now_ms: int) -> bool:
-    row = await tx.fetch_one(
-        "SELECT 1 AS ok FROM link_tokens WHERE id = :id AND state = 'pending' AND expires_at > :now",
-        {"id": token_id, "now": now_ms},
+async def usable_among(tx: Transaction, token_ids: list[str], now_ms: int) -> set[str]:
+    """Those of ``token_ids`` still pending and unexpired (the outbox's stale check)."""
+    placeholders, params = in_list("t", token_ids)
+    rows = await tx.fetch_all(
+        f"SELECT id FROM link_tokens WHERE id IN {placeholders} AND state = 'pending' AND expires_at > :now",
+        {**params, "now": now_ms},
     )
-    return row is not None
+    return {row["id"] for row in rows}
 
 
 async def insert_pending(
