@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from ipaddress import ip_network
 from typing import Any
@@ -18,8 +18,11 @@ from passgate.web.bodycap import BodyCap
 from passgate.wiring import build_runtime
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
-    """The passgate app; the database opens when the server starts (lifespan)."""
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, on_started: Callable[[], None] | None = None
+) -> FastAPI:
+    """The passgate app; the database opens when the server starts (lifespan), after which
+    ``on_started`` runs (the server's garbage-collector tuning)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -28,6 +31,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.state.runtime = runtime
         if settings.dispatcher:
             runtime.start_dispatcher()
+        if on_started is not None:
+            on_started()
         try:
             yield
         finally:
