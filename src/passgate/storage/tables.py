@@ -78,7 +78,13 @@ users = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("modified_at", BigInteger, nullable=False),
     Index("ix_users_project_created", "project_id", "created_at"),
+    # Totals of user search count through this index alone (test users are left out by default).
+    Index("ix_users_project_test", "project_id", "test"),
 )
+
+# Trigram (pg_trgm GIN) indexes of user search's text filter: expression indexes that
+# migration 0009 creates on PostgreSQL only, so they are not declared on the tables here.
+POSTGRES_ONLY_INDEXES = frozenset({"ix_users_text", "ix_login_ids_text"})
 
 login_ids = Table(
     "login_ids",
