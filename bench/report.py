@@ -335,7 +335,8 @@ def soak_table(soaks: list[Row]) -> str:
             f"{s['seconds']:.0f}",
             f"{s['verify']['rps']:,.0f} ({s['verify']['errors']})",
             f"{s['refresh']['rps']:,.0f} ({s['refresh']['errors']})",
-            f"{s['rss_first_mib']:.0f} / {s['rss_last_mib']:.0f} / {s['rss_max_mib']:.0f}",
+            f"{s['rss_first_mib']:.0f} / {s.get('rss_warm_mib', s['rss_first_mib']):.0f}"
+            f" / {s['rss_last_mib']:.0f} / {s['rss_max_mib']:.0f}",
             _mib_list(s["samples"][-1]["worker_rss_mib"]),
         ]
         for s in soaks
@@ -347,7 +348,7 @@ def soak_table(soaks: list[Row]) -> str:
         "seconds",
         "verify req/s (errors)",
         "refresh req/s (errors)",
-        "RSS first / last / max MiB",
+        "RSS fresh / warm / last / max MiB",
         "per worker at the end MiB",
     ]
     return markdown_table(headers, body, labels=3)
