@@ -20,7 +20,7 @@ FLOOR_VERIFY_RPS = {"RS256": 1100.0, "ES256": 3500.0, "EdDSA": 3500.0}
 FLOOR_SHARE = 0.5
 SCALE_FLAT = 0.20  # cost may differ by at most this much between the smallest and largest user count
 SEARCH_MS = 50.0
-SOAK_GROWTH = 0.10  # RSS may end at most this much above where it stood once warm (soak.WARM_S)
+SOAK_GROWTH = 0.10  # RSS may end at most this much above where it stood once warm (soak.WARM_FRACTION)
 GOAL_CONC = 32
 BACKEND_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
@@ -170,7 +170,7 @@ def scale_goals(report: Row) -> list[Row]:
 
 def soak_goals(report: Row) -> list[Row]:
     """RSS at the end of each soak no more than ``SOAK_GROWTH`` above its warm sample (the
-    first at or after ``soak.WARM_S``: start-up fills bounded caches, a leak keeps growing)."""
+    first after a third of the soak: start-up fills bounded caches, a leak keeps growing)."""
     rows = []
     for soak in report.get("soaks", []):
         name = (
