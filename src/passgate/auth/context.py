@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
 from passgate.clock import Clock
+from passgate.crypto.issued import IssuedTokens
 from passgate.crypto.sealing import Secrets
 from passgate.storage.audit_store import AuditEvent
 from passgate.storage.database import Database
@@ -25,6 +26,8 @@ class AuthContext:
     notify_outbox: Callable[[], None]
     limiter: RateLimiter
     audit_log: GroupCommit[AuditEvent]
+    # Refresh JWTs this process signed: presented back, they skip the signature check.
+    issued_refresh: IssuedTokens = field(default_factory=IssuedTokens)
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)

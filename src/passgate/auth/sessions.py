@@ -20,6 +20,7 @@ import structlog
 from passgate.auth import audit
 from passgate.auth.context import AuthContext, Caller
 from passgate.crypto import tokens
+from passgate.crypto.keys import SigningKey
 from passgate.errors import InvalidArgument, InvalidRefreshToken, PassgateError, RevokedRefreshToken, UserDisabled
 from passgate.identifiers import new_opaque_id
 from passgate.models import Project, SessionTokens, User, UserStatus
@@ -183,7 +184,7 @@ def _refresh_claims(ctx: AuthContext, project: Project, grant: Grant, refresh_ex
 
 
 async def _signed(ctx: AuthContext, project: Project, grant: Grant, refresh_claims: dict[str, Any]) -> SessionTokens:
-    refresh_jwt = tokens.sign(refresh_claims, await ctx.keyring.signing_key(project))
+    refresh_jwt = _signed_refresh(ctx, refresh_claims, await ctx.keyring.signing_key(project))
     # Step-up marks only this first session JWT: a refresh must not extend it.
     session_only = {"su": True} if grant.stepup else {}
     return await _tokens_for(
@@ -299,7 +300,7 @@ async def verified_claims(
     try:
         kid = tokens.unverified_kid(token)
         key = await ctx.keyring.verifying_key(project, kid)
-        return tokens.verify(token, lambda _kid: key, issuer=project.id, now=ctx.clock.now())
+        return tokens.verify(token, lambda _kid: key, issuer=project.id, now=ctx.clock.now(), issued=ctx.issued_refresh)
     except tokens.TokenInvalid as exc:
         raise invalid(f"Invalid token: {exc}") from exc
 
@@ -345,7 +346,14 @@ async def next_refresh(
     jti = await _rotated_jti(ctx, project, current) if rotation else current.claims["jti"]
     key = await ctx.keyring.signing_key(project)
     claims = {**current.claims, **changes, "jti": jti, "sid": current.record.id, "iat": int(ctx.clock.now())}
-    return claims, tokens.sign(claims, key)
+    return claims, _signed_refresh(ctx, claims, key)
+
+
+def _signed_refresh(ctx: AuthContext, claims: dict[str, Any], key: SigningKey) -> str:
+    """A signed refresh JWT, remembered so that presenting it back skips the signature check."""
+    refresh_jwt = tokens.sign(claims, key)
+    ctx.issued_refresh.remember(refresh_jwt)
+    return refresh_jwt
 
 
 async def updated_session_jwt(
