@@ -14,9 +14,6 @@ from peer import COUNTERPART
 
 Row = dict[str, Any]
 
-# per-core rate of passgate's OTP verify on SQLite, summed from the floor measurements
-# (../shared/bench/README.md: "about 1,100/s per core with RS256 and about 3,500/s with ES256 or EdDSA")
-FLOOR_VERIFY_RPS = {"RS256": 1100.0, "ES256": 3500.0, "EdDSA": 3500.0}
 FLOOR_SHARE = 0.5
 SCALE_FLAT = 0.20  # cost may differ by at most this much between the smallest and largest user count
 SEARCH_MS = 50.0
@@ -110,14 +107,24 @@ def peer_goals(report: Row, alg: str) -> list[Row]:
 
 
 def floor_goals(report: Row) -> list[Row]:
-    """OTP verify on SQLite, one worker, c=32, against the per-core floor of its algorithm."""
+    """OTP verify on SQLite, one worker, c=32, against the per-core floor of its algorithm,
+    scaled to this machine (``floor.calibrated_floor``)."""
     settings = report["settings"]
     phases = main_rows(report["phases"], settings["workers"][0], settings["users"][0])
+    calibrated = report["machine"].get("floor", {}).get("algs", {})
     rows = []
     for alg in settings["algs"]:
-        floor = FLOOR_VERIFY_RPS[alg]
+        here = calibrated.get(alg)
         ours = find(phases, backend="sqlite", path="otp verify", alg=alg, connections=GOAL_CONC)
-        name = f"OTP verify, SQLite, c=32, {alg}: share of the floor ({floor:,.0f}/s per core)"
+        if here is None:
+            unmeasured = f"OTP verify, SQLite, c=32, {alg}: share of the floor"
+            rows.append(goal(unmeasured, "not calibrated", f"≥ {FLOOR_SHARE:.0%}", None))
+            continue
+        floor = here["rps"]
+        name = (
+            f"OTP verify, SQLite, c=32, {alg}: share of the floor ({floor:,.0f}/s per core here: "
+            f"{here['reference_rps']:,.0f}/s where it was measured × {here['speed']:.2f})"
+        )
         if ours is None:
             rows.append(goal(name, "not measured", f"≥ {FLOOR_SHARE:.0%}", None))
             continue

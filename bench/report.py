@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cpu import DISTURBED_PCT
+from floor import REFERENCE_SIGN_US, REFERENCE_VERIFY_TXN_US
 from goals import BACKEND_NAMES, all_goals, counterpart, main_rows, ratio, times
 
 README = Path(__file__).resolve().parent / "README.md"
@@ -29,7 +30,7 @@ def command_output(*argv: str) -> str:
         return ""
 
 
-def machine_facts() -> dict[str, str]:
+def machine_facts() -> dict[str, Any]:
     """CPU, memory, kernel, load and the passgate commit, from nproc, lscpu, free and git."""
     lscpu = {
         name.strip(): value.strip()
@@ -392,6 +393,22 @@ def section(title: str, table: str, note: str = "") -> list[str]:
     return [f"#### {title}", "", table, "", *([note, ""] if note else [])]
 
 
+def floor_note(floor: Row | None) -> str:
+    """How the floor was scaled to this machine (``floor.calibrated_floor``)."""
+    if not floor:
+        return "The floor was not calibrated in this run."
+    parts = "; ".join(
+        f"{alg}: sign {here['sign_us']:,.0f} µs (there {REFERENCE_SIGN_US[alg]:,.0f}), floor "
+        f"{here['reference_rps']:,.0f}/s × {here['speed']:.2f} = {here['rps']:,.0f}/s"
+        for alg, here in floor["algs"].items()
+    )
+    return (
+        "Floor, scaled to this machine by timing its largest parts on CPU 0 before the servers started "
+        f"(stdlib sqlite3 verify transaction {floor['verify_txn_us']:,.0f} µs, "
+        f"{REFERENCE_VERIFY_TXN_US:,.0f} where the floor was measured; two JWT signs): {parts}."
+    )
+
+
 def results_block(report: Row) -> str:
     """The generated part of the README: date, command, machine, goals, and the tables."""
     facts, settings = report["machine"], report["settings"]
@@ -420,6 +437,8 @@ def results_block(report: Row) -> str:
         f"Other work on the machine took a median {median_other(report['phases']):.0f} % of a core during "
         f"the phases (see the CPU table). Users preloaded per database: {', '.join(f'{n:,}' for n in users)}; "
         f"worker counts: {', '.join(map(str, workers))}.",
+        "",
+        floor_note(facts.get("floor")),
         "",
         peer_note(report),
         "",

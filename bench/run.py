@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 # the bench's sibling modules (run as a script, this folder is first on sys.path)
+import floor
 import peer
 import report
 from goals import BACKEND_NAMES
@@ -34,7 +35,7 @@ from loadgen import ensure_wrk, wrk_version
 from proctree import tree_memory
 from scenarios import FULL, QUICK, Driver, RetryBudget, Sizes, run_paths
 from soak import soak
-from target import LOAD_CPU, ServerSpec, can_pin, require_postgres, running_server
+from target import LOAD_CPU, SERVER_CPU, ServerSpec, can_pin, require_postgres, running_server
 from tokencheck import check_sessions
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -224,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     facts["wrk"] = wrk_version()
     if "postgres" in args.backends:
         facts["postgres"] = require_postgres(args.postgres_url)
+    # before any server starts, on the core a server will have
+    facts["floor"] = floor.calibrated_floor(args.algs, SERVER_CPU if can_pin() else None)
     if can_pin():
         os.sched_setaffinity(0, {LOAD_CPU})
     started, steal = time.monotonic(), report.steal_jiffies()
