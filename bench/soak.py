@@ -25,7 +25,7 @@ CONNECTIONS = 16  # each of the two wrk processes
 ROUND_S = 20  # verify: seconds of codes issued per round
 SESSIONS = 256
 # The memory goal is judged from the first sample at or after a third of the soak (and at
-# least WARM_MIN_S): a fresh worker first fills caches bounded by design (SQLite's 64 MiB
+# least WARM_MIN_S, or half of a shorter soak): a fresh worker first fills caches bounded by design (SQLite's 64 MiB
 # page cache above all: a 240 s soak on 2026-12-01 rose from 117 to 208 MiB in its first
 # 80 s, then stayed within 1 MiB), while a leak keeps growing through the rest.
 WARM_FRACTION = 1 / 3
