@@ -82,6 +82,8 @@ def client_ip(peer: str, forwarded_for: str, trusted: tuple[IPv4Network | IPv6Ne
 
     Hops left of an untrusted one are client-supplied and never believed.
     """
+    if not trusted:  # the default: no proxy is believed, so no address needs parsing
+        return peer
     hops = [peer] + [hop.strip() for hop in reversed(forwarded_for.split(","))] if forwarded_for else [peer]
     for hop in hops:
         if not _is_trusted(hop, trusted):
