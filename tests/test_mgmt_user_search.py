@@ -256,7 +256,7 @@ def test_a_page_costs_the_same_statements_whatever_its_size(server: LiveServer, 
         ),
     )
     assert (small, large) == ((4, 10), (4, 1000))
-    assert sorted_filtered == (4, 900)
+    assert sorted_filtered == (3, 900)  # a short page is the last: its total needs no COUNT
 
 
 def test_bad_paging_is_refused(server: LiveServer) -> None:
