@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.identifiers import new_opaque_id
-from passgate.storage.database import Row, Transaction, in_list
+from passgate.storage import pending
+from passgate.storage.database import Row, Transaction
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,7 @@ async def claim_and_consume(tx: Transaction, challenge_id: str, now_ms: int) -> 
 
 async def usable_among(tx: Transaction, challenge_ids: list[str], now_ms: int) -> set[str]:
     """Those of ``challenge_ids`` still pending and unexpired (the outbox's stale check)."""
-    placeholders, params = in_list("c", challenge_ids)
-    rows = await tx.fetch_all(
-        f"SELECT id FROM challenges WHERE id IN {placeholders} AND state = 'pending' AND expires_at > :now",
-        {**params, "now": now_ms},
-    )
-    return {row["id"] for row in rows}
+    return await pending.usable_among(tx, "challenges", challenge_ids, now_ms)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from passgate.storage.database import Row, Transaction, in_list
+from passgate.storage import pending
+from passgate.storage.database import Row, Transaction
 
 
 @dataclass(frozen=True)
@@ -121,12 +122,7 @@ async def void_group(tx: Transaction, pending_id: str) -> None:
 
 async def usable_among(tx: Transaction, token_ids: list[str], now_ms: int) -> set[str]:
     """Those of ``token_ids`` still pending and unexpired (the outbox's stale check)."""
-    placeholders, params = in_list("t", token_ids)
-    rows = await tx.fetch_all(
-        f"SELECT id FROM link_tokens WHERE id IN {placeholders} AND state = 'pending' AND expires_at > :now",
-        {**params, "now": now_ms},
-    )
-    return {row["id"] for row in rows}
+    return await pending.usable_among(tx, "link_tokens", token_ids, now_ms)
 
 
 async def insert_pending(
