@@ -9,7 +9,8 @@ its total on PostgreSQL). pg_trgm's GIN indexes answer it in ~10 ms each. The in
 expressions are ``user_search.TEXT_FIELDS`` and ``LOWER(login_id)``: the query must spell
 them the same way for PostgreSQL to use the indexes. Where pg_trgm is not available the
 indexes are skipped (search stays correct, only slower). SQLite has no such index; it
-scans, which is fast enough at the sizes an embedded database holds.
+scans (~1.8 s at 10^6 users on the 2026-12-01 bench machine; an FTS5 trigram table would
+be its counterpart).
 """
 
 from __future__ import annotations
