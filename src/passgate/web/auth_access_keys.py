@@ -36,7 +36,9 @@ class ExchangeResponse(BaseModel):
     expiration: int = Field(description="When the session JWT expires, unix seconds.")
 
 
-def access_key_of(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]) -> str | None:
+async def access_key_of(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+) -> str | None:
     """The access key in the bearer: its first part after the project ID that is not a JWT."""
     return parse_bearer(credentials).secret
 

@@ -25,6 +25,7 @@ from passgate.web import (
     mgmt_users,
 )
 from passgate.web.audited import audited
+from passgate.web.lean_route import LeanRoute
 from passgate.web.schemas import ErrorResponse
 
 _UNAUDITED = frozenset({"operations", "keys"})
@@ -112,7 +113,9 @@ def _hot_first(table: list[tuple[str, str, Callable[..., Any], str]]) -> list[tu
 
 def install(app: FastAPI) -> None:
     """Add every route to ``app`` itself (an included router adds a matching layer to each
-    request), each documented in ``/openapi.json`` from its request/response models."""
+    request), each documented in ``/openapi.json`` from its request/response models and
+    answered through ``LeanRoute``'s planned handler."""
+    app.router.route_class = LeanRoute
     for method, path, endpoint, tag in _hot_first(_table()):
         extra: dict[str, Any] = {"response_class": PlainTextResponse} if endpoint is metrics.metrics else {}
         name = endpoint.__module__.rsplit(".", 1)[-1] + "." + endpoint.__name__
