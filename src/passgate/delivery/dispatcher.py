@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import random
 
 import structlog
@@ -120,7 +119,7 @@ class Dispatcher:
         if row.payload_sealed is None or not wanted:
             await self._finish(row, "dropped", "the code expired or was used before sending")
             return
-        message = _outgoing(self._secrets.unseal(row.payload_sealed, SEAL_CONTEXT))
+        message = OutgoingMessage.from_payload(self._secrets.unseal(row.payload_sealed, SEAL_CONTEXT))
         try:
             rendered = self._renderer.render(message, row.id)
         except TemplateFailed as exc:
@@ -193,10 +192,3 @@ class _Outcome:
 
 async def _write_outcome(tx: Transaction, outcome: _Outcome) -> None:
     await outbox_store.finish(tx, outcome.message_id, outcome.state, outcome.now_ms, outcome.error)
-
-
-def _outgoing(payload: bytes) -> OutgoingMessage:
-    fields = json.loads(payload)
-    fields["links"] = tuple(tuple(pair) for pair in fields.get("links", ()))
-    fields["provider_ids"] = tuple(fields.get("provider_ids", ()))
-    return OutgoingMessage(**fields)

@@ -7,7 +7,9 @@ without touching flows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from passgate.addresses import mask_email, mask_phone
 
@@ -46,6 +48,22 @@ class OutgoingMessage:
         if self.link:
             return "magiclink"
         return self.purpose
+
+    def to_payload(self) -> bytes:
+        """The message as JSON, for the outbox (``from_payload`` reads it back). The fields are
+        flat, so no recursive copy is needed (``dataclasses.asdict`` was ~2 % of OTP start)."""
+        return json.dumps({name: getattr(self, name) for name in _FIELD_NAMES}).encode()
+
+    @classmethod
+    def from_payload(cls, payload: bytes) -> OutgoingMessage:
+        """The message ``to_payload`` wrote (JSON has no tuples: they come back as lists)."""
+        values: dict[str, Any] = json.loads(payload)
+        values["links"] = tuple(tuple(pair) for pair in values.get("links", ()))
+        values["provider_ids"] = tuple(values.get("provider_ids", ()))
+        return cls(**values)
+
+
+_FIELD_NAMES = tuple(item.name for item in fields(OutgoingMessage))
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,6 @@ sealed (AES-GCM) because they carry the code, and erased once the message is fin
 
 from __future__ import annotations
 
-import dataclasses
-import json
-
 from passgate.crypto.sealing import Secrets
 from passgate.delivery.messages import OutgoingMessage
 from passgate.identifiers import new_opaque_id
@@ -33,7 +30,7 @@ async def enqueue(
 
     ``secret_id`` names the code or link the message carries, so a stale message is dropped.
     """
-    payload = json.dumps(dataclasses.asdict(message)).encode()
+    payload = message.to_payload()
     row = OutboxMessage(
         id=new_opaque_id(),
         project_id=project_id,
