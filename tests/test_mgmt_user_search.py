@@ -91,6 +91,45 @@ def test_no_filter_total_counts_every_regular_user(server: LiveServer, populatio
     assert first["total"] == len(seen) >= POPULATION
 
 
+def _enumerated(server: LiveServer, **choice: Any) -> set[str]:
+    """Every user a walk over pages of 1,000 finds (the last, short page ends the walk)."""
+    found: set[str] = set()
+    for page in range(100):
+        answer = _search(server, limit=1000, page=page, **choice)
+        found |= _ids(answer)
+        if len(answer["users"]) < 1000:
+            return found
+    raise AssertionError("more pages than expected")
+
+
+TEST_USER_CHOICES: list[dict[str, bool]] = [{}, {"with_test_user": True}, {"test_users_only": True}]
+
+
+def _assert_totals_match_users(server: LiveServer) -> None:
+    """The total of a one-user page (a full page: the kept count answers it) is the number of
+    users a walk over every page finds, for regular, all and test-only searches."""
+    for choice in TEST_USER_CHOICES:
+        assert _search(server, limit=1, **choice)["total"] == len(_enumerated(server, **choice)), choice
+
+
+def test_unfiltered_totals_follow_every_write(server: LiveServer, population: Population) -> None:
+    client = server.client(management=True)
+    _assert_totals_match_users(server)
+    before = _search(server, limit=1)["total"]
+    regular = [client.mgmt.user.create(unique_email("count"))["user"]["userId"] for _ in range(3)]
+    for _ in range(2):
+        client.mgmt.user.create_test_user(unique_email("count-test"))
+    answer = client.mgmt.user.invite_batch([UserObj(login_id=unique_email("count-batch")) for _ in range(4)])
+    assert answer["failedUsers"] == []
+    _assert_totals_match_users(server)
+    assert _search(server, limit=1)["total"] == before + 7
+    client.mgmt.user.delete_by_user_id(regular[0])
+    client.mgmt.user.delete_all_test_users()
+    _assert_totals_match_users(server)
+    assert _search(server, limit=1)["total"] == before + 6
+    assert _search(server, limit=1, test_users_only=True)["total"] == 0
+
+
 def test_filters_combine(server: LiveServer, population: Population) -> None:
     answer = _search(server, statuses=["disabled"], custom_attributes={**population.only, "cohort": 1}, limit=1000)
     expected = population.where(lambda i: i % 4 == 0 and i % 3 == 1)

@@ -1,7 +1,9 @@
 """User search: every filter combined in one SQL ``WHERE``, a page in a constant number of queries.
 
-A page costs four statements whatever its size: the page ``SELECT``, a ``COUNT`` for the
-total, and ``users_store.complete_many`` (login IDs, then authorizations, each batched).
+A page costs four statements whatever its size: the page ``SELECT``, the total, and
+``users_store.complete_many`` (login IDs, then authorizations, each batched). The total is
+a ``COUNT`` of the matches when a filter applies, the kept per-project count (migration
+0010) when none does, and no statement at all when the page is short (the last page).
 Only values travel as parameters; column names and sort directions come from the
 whitelist below, never from the request.
 """
@@ -70,15 +72,24 @@ class UserQuery:
 
 
 class _Where:
-    """``AND``-ed conditions and their parameters, named uniquely as they are added."""
+    """``AND``-ed conditions and their parameters, named uniquely as they are added.
 
-    def __init__(self, project_id: str) -> None:
+    It starts with the project and the test-user choice; ``filtered`` says whether any
+    other condition was added (without one, the kept per-project count is the total).
+    """
+
+    def __init__(self, project_id: str, test_users: TestUsers) -> None:
         self.conditions = ["u.project_id = :project"]
         self.params: dict[str, Any] = {"project": project_id}
+        if test_users is not TestUsers.INCLUDE:
+            self.conditions.append("u.test = :test")
+            self.params["test"] = test_users is TestUsers.ONLY
+        self.filtered = False
 
     def add(self, condition: str, **params: Any) -> None:
         self.conditions.append(condition)
         self.params.update(params)
+        self.filtered = True
 
     def any_of(self, prefix: str, values: tuple[str, ...], template: str) -> None:
         """``template`` with ``{values}`` replaced by an ``IN`` list, unless there are no values."""
@@ -92,9 +103,7 @@ class _Where:
 
 
 def _where(project_id: str, query: UserQuery) -> _Where:
-    where = _Where(project_id)
-    if query.test_users is not TestUsers.INCLUDE:
-        where.add("u.test = :test", test=query.test_users is TestUsers.ONLY)
+    where = _Where(project_id, query.test_users)
     where.any_of("st", query.statuses, "u.status IN {values}")
     where.any_of("em", query.emails, "u.email IN {values}")
     where.any_of("ph", query.phones, "u.phone IN {values}")
@@ -193,7 +202,20 @@ async def search(tx: Transaction, project_id: str, query: UserQuery) -> tuple[li
         # A short page is the last one, so it tells the total: a selective filter (a text
         # search finding a few users) then costs one query instead of running twice.
         total = offset + len(rows)
+    elif not where.filtered:
+        total = await _counted(tx, project_id, query.test_users)
     else:
         counted = await tx.fetch_one(f"SELECT COUNT(*) AS n FROM users u WHERE {where.sql}", where.params)
         total = int(counted["n"]) if counted else 0
     return await users_store.complete_many(tx, rows), total
+
+
+async def _counted(tx: Transaction, project_id: str, test_users: TestUsers) -> int:
+    """The project's users (test users as ``test_users`` says) from the counts kept by
+    migration 0010's triggers: the sum of a few rows, not a scan of every user."""
+    test_filter = "" if test_users is TestUsers.INCLUDE else " AND test = :test"
+    row = await tx.fetch_one(
+        f"SELECT COALESCE(SUM(n), 0) AS n FROM user_counts WHERE project_id = :project{test_filter}",
+        {"project": project_id, "test": test_users is TestUsers.ONLY},
+    )
+    return int(row["n"]) if row else 0
