@@ -12,9 +12,10 @@ code path writes (batch imports, test-user clean-up, cascades of a project's del
 On PostgreSQL each connection adds to its own shard row (``pg_backend_pid() % 16``): a
 single row per project would make concurrent sign-ups wait on each other's row lock
 until commit. The total is the sum of the shards. Inserts and deletes are counted per
-statement (transition tables), so a bulk insert updates each counter row once. SQLite has one writer at a time and
-uses shard 0. Creating the triggers locks ``users`` against writes until this migration
-commits, so the back-fill below counts exactly the rows the triggers did not see.
+statement (transition tables), so a bulk insert updates each counter row once. SQLite has
+one writer at a time and uses shard 0. Creating the triggers locks ``users`` against
+writes until this migration commits, so the back-fill below counts exactly the rows the
+triggers did not see.
 """
 
 from __future__ import annotations
