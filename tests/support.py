@@ -31,8 +31,7 @@ from passgate.mgmt.projects import CreatedProject, create_project
 from passgate.models import ProjectSettings, RateLimitSettings
 from passgate.storage import migrate
 from passgate.storage.connect import open_database
-from passgate.web.app import create_app
-from passgate.wiring import load_secrets
+from passgate.wiring import create_app, load_secrets
 
 DEFAULT_REDIRECT = "http://localhost:3000/verify"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -7,11 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
-from passgate.config import Settings
-from passgate.web.app import create_app
+from passgate.web.app import openapi_document
 from tests.support import LiveServer
 
-OPENAPI = create_app(Settings()).openapi()
+OPENAPI = openapi_document()
 OPERATIONS = [
     (method.upper(), path)
     for path, item in OPENAPI["paths"].items()

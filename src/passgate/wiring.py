@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.applications import Starlette
 
 from passgate.auth.context import AuthContext
 from passgate.auth.keyring import KeyRing
@@ -18,6 +20,7 @@ from passgate.clock import Clock, SystemClock
 from passgate.config import CHANNELS, ProviderConfig, Settings
 from passgate.crypto.sealing import Secrets, load_or_create_master_secret
 from passgate.delivery.dispatcher import Dispatcher, RetryPolicy
+from passgate.delivery.outbox import queue_counts
 from passgate.delivery.routing import Provider, ProviderRouter
 from passgate.delivery.senders import ConsoleSender, DiscardSender, FileSender, Sender
 from passgate.delivery.smtp import SmtpSender
@@ -28,6 +31,8 @@ from passgate.storage import audit_store
 from passgate.storage.connect import open_database
 from passgate.storage.database import Database
 from passgate.storage.group_commit import GroupCommit
+from passgate.web import app as web_app
+from passgate.web.health import Probes
 
 
 def load_secrets(settings: Settings) -> Secrets:
@@ -107,6 +112,10 @@ class Runtime:
     http: httpx.AsyncClient
     dispatcher_task: asyncio.Task[None] | None = None
 
+    @property
+    def probes(self) -> Probes:
+        return Probes(ready=lambda: _ping(self.db), queue_counts=lambda: queue_counts(self.db))
+
     def start_dispatcher(self) -> None:
         self.dispatcher_task = asyncio.create_task(self.dispatcher.run(), name="outbox-dispatcher")
 
@@ -118,6 +127,11 @@ class Runtime:
         await self.http.aclose()
         await self.ctx.audit_log.drain()
         await self.db.close()
+
+
+async def _ping(db: Database) -> None:  # TODO(merge): Database.ping from the storage branch
+    async with db.transaction(write=False) as tx:
+        await tx.fetch_one("SELECT 1 AS ok")
 
 
 def build_limiter(settings: Settings) -> RateLimiter:
@@ -148,3 +162,23 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         audit_log=GroupCommit(db, audit_store.insert, "audit event"),
     )
     return Runtime(db=db, ctx=ctx, dispatcher=dispatcher, http=http)
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, on_started: Callable[[], None] | None = None
+) -> Starlette:
+    """The passgate app over the configured database and senders (opened when it starts;
+    the dispatcher runs in it unless ``settings.dispatcher`` is off)."""
+
+    async def start() -> Runtime:
+        runtime = await build_runtime(settings, clock)
+        if settings.dispatcher:
+            runtime.start_dispatcher()
+        return runtime
+
+    return web_app.create_app(
+        start,
+        max_body_bytes=settings.max_body_bytes,
+        trusted_proxies=tuple(settings.trusted_proxies),
+        on_started=on_started,
+    )

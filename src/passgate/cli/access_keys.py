@@ -15,7 +15,7 @@ from passgate.cli.output import show_object, show_rows
 from passgate.cli.runner import acting_on, add_json_option, add_project_option
 from passgate.config import Settings
 from passgate.mgmt import access_keys
-from passgate.web.mgmt_access_keys import AccessKeyOut
+from passgate.web.schemas.access_keys import AccessKeyOut
 
 CREATED_BY = "passgate-cli"  # what ``createdBy`` says of keys made here (the API records the management key)
 _COLUMNS = ["id", "name", "status", "roleNames", "createdTime", "expireTime"]

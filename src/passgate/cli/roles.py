@@ -16,7 +16,7 @@ from passgate.errors import RoleNotFound
 from passgate.mgmt import roles
 from passgate.models import Project
 from passgate.storage.roles_store import PROJECT_LEVEL, RoleRecord
-from passgate.web.mgmt_authz import RoleResponse
+from passgate.web.schemas.roles import RoleResponse
 
 _COLUMNS = ["name", "tenantId", "permissionNames", "description", "createdTime"]
 

@@ -75,7 +75,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     base_url = settings.public_url or f"http://{args.host}:{args.port}"
     asyncio.run(_first_start(settings, base_url))
     uvicorn.run(
-        "passgate.web.asgi:app",
+        "passgate.asgi:app",
         host=args.host,
         port=args.port,
         workers=args.workers,

@@ -12,7 +12,7 @@ from passgate.cli.output import show_object, show_rows
 from passgate.cli.runner import acting_on, add_json_option, add_project_option
 from passgate.config import Settings
 from passgate.mgmt import tenants
-from passgate.web.mgmt_authz import TenantResponse
+from passgate.web.schemas.tenants import TenantResponse
 
 _COLUMNS = ["id", "name", "selfProvisioningDomains", "createdTime"]
 

@@ -16,7 +16,7 @@ from passgate.config import Settings
 from passgate.mgmt import users
 from passgate.models import Project, User, UserStatus
 from passgate.storage.user_search import TestUsers, UserQuery
-from passgate.web.schemas import UserResponse
+from passgate.web.schemas.users import UserResponse
 
 _COLUMNS = ["userId", "loginIds", "name", "email", "phone", "status", "createdTime"]
 _SHOWN = [*_COLUMNS, "roleNames", "tenants", "test"]

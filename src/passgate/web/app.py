@@ -1,71 +1,78 @@
-"""The ASGI application."""
+"""The ASGI application: the route table served by Starlette, errors rendered once,
+bodies capped. What the routes work on (the flows' context, the probes) is opened by the
+``start`` that ``wiring`` hands in, when the server starts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from ipaddress import ip_network
-from typing import Any
+from typing import Any, Protocol
 
-from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route as StarletteRoute
 
 from passgate import __version__
-from passgate.clock import Clock
-from passgate.config import Settings
-from passgate.web import errors, routes
+from passgate.auth.context import AuthContext
+from passgate.web import errors, openapi, routes
 from passgate.web.bodycap import BodyCap
-from passgate.wiring import build_runtime
+from passgate.web.health import Probes
+
+TITLE = "passgate"
+DESCRIPTION = "Self-hosted passwordless authentication speaking the Descope API."
+
+
+class Running(Protocol):
+    """What a started server holds open."""
+
+    @property
+    def ctx(self) -> AuthContext: ...
+
+    @property
+    def probes(self) -> Probes: ...
+
+    async def close(self) -> None: ...
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, on_started: Callable[[], None] | None = None
-) -> FastAPI:
-    """The passgate app; the database opens when the server starts (lifespan), after which
+    start: Callable[[], Awaitable[Running]],
+    *,
+    max_body_bytes: int,
+    trusted_proxies: tuple[str, ...] = (),
+    on_started: Callable[[], None] | None = None,
+) -> Starlette:
+    """The passgate app; ``start`` runs when the server starts (lifespan), after which
     ``on_started`` runs (the server's garbage-collector tuning)."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await build_runtime(settings, clock)
-        app.state.ctx = runtime.ctx
-        app.state.runtime = runtime
-        if settings.dispatcher:
-            runtime.start_dispatcher()
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        running = await start()
+        app.state.ctx, app.state.probes = running.ctx, running.probes
         if on_started is not None:
             on_started()
         try:
             yield
         finally:
-            await runtime.close()
+            await running.close()
 
-    app = FastAPI(
-        title="passgate",
-        version=__version__,
-        description="Self-hosted passwordless authentication speaking the Descope API.",
+    document = openapi_document()
+
+    async def openapi_json(_: Request) -> JSONResponse:
+        return JSONResponse(document)
+
+    app = Starlette(
+        routes=[*routes.starlette_routes(), StarletteRoute("/openapi.json", openapi_json, methods=["GET"])],
+        middleware=[Middleware(BodyCap, max_bytes=max_body_bytes)],
+        exception_handlers=errors.exception_handlers(),
         lifespan=lifespan,
-        openapi_url="/openapi.json",
-        docs_url=None,
-        redoc_url=None,
-        # passgate exports its own Prometheus metrics; FastAPI's OpenTelemetry hooks asked
-        # for the global providers on every request (~5 % of a trivial request's CPU).
-        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.trusted_proxies = tuple(ip_network(entry, strict=False) for entry in settings.trusted_proxies)
-    routes.install(app)
-    app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
-    errors.install(app)
-    app.add_middleware(BodyCap, max_bytes=settings.max_body_bytes)
+    app.state.trusted_proxies = tuple(ip_network(entry, strict=False) for entry in trusted_proxies)
     return app
 
 
-def _openapi_without_422(app: FastAPI) -> dict[str, Any]:
-    """FastAPI documents a 422 on every route; passgate answers 400 (Descope's codes) instead."""
-    if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        for item in schema.get("paths", {}).values():
-            for operation in item.values():
-                operation.get("responses", {}).pop("422", None)
-        for name in ("HTTPValidationError", "ValidationError"):
-            schema.get("components", {}).get("schemas", {}).pop(name, None)
-        app.openapi_schema = schema
-    return app.openapi_schema
+def openapi_document() -> dict[str, Any]:
+    """``/openapi.json`` without a server (for tests and tooling)."""
+    return openapi.document(routes.ROUTES, TITLE, __version__, DESCRIPTION)

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import Response
+from starlette.responses import Response
 
 from passgate.auth import links
 from passgate.auth.links import EnchantedStart, Start
 from passgate.models import Method
-from passgate.web.bearer import AuthCall, AuthDep
+from passgate.web.bearer import AuthCall
 from passgate.web.cookies import jwt_answer
-from passgate.web.parsing import Masked, email_update, login_options, masked, phone_update, required, signup_address
-from passgate.web.schemas import (
-    EmptyResponse,
+from passgate.web.parsing import email_update, login_options, masked, phone_update, signup_address
+from passgate.web.schemas.base import EmptyResponse, required
+from passgate.web.schemas.links import (
+    Enchanted,
     EnchantedEmailResponse,
     EnchantedPhoneResponse,
-    JWTResponse,
     LinkSignInRequest,
     LinkSignUpRequest,
     LinkUpdateEmailRequest,
     LinkUpdatePhoneRequest,
-    MaskedEmailResponse,
-    MaskedPhoneResponse,
     PendingRefRequest,
     TokenRequest,
 )
-
-Enchanted = EnchantedEmailResponse | EnchantedPhoneResponse
+from passgate.web.schemas.otp import Masked, MaskedEmailResponse, MaskedPhoneResponse
+from passgate.web.schemas.sessions import JWTResponse
 
 
 def _sign_up(method: Method, body: LinkSignUpRequest) -> Start:
@@ -59,29 +57,28 @@ def _enchanted(method: Method, started: EnchantedStart) -> Enchanted:
     return EnchantedEmailResponse(linkId=started.link_id, pendingRef=started.pending_ref, maskedEmail=started.masked)
 
 
-# --- magic links ------------------------------------------------------------------------------
-async def magic_sign_up(method: Method, body: LinkSignUpRequest, call: AuthDep) -> Masked:
+async def magic_sign_up(method: Method, body: LinkSignUpRequest, call: AuthCall) -> Masked:
     """Send a sign-up magic link to a new login ID."""
     return masked(method, await links.start_magic(call.ctx, call.project, _sign_up(method, body)))
 
 
-async def magic_sign_in(method: Method, body: LinkSignInRequest, call: AuthDep) -> Masked:
+async def magic_sign_in(method: Method, body: LinkSignInRequest, call: AuthCall) -> Masked:
     """Send a sign-in magic link to an existing user."""
     return masked(method, await links.start_magic(call.ctx, call.project, _sign_in("signin", method, body, call)))
 
 
-async def magic_sign_up_or_in(method: Method, body: LinkSignInRequest, call: AuthDep) -> Masked:
+async def magic_sign_up_or_in(method: Method, body: LinkSignInRequest, call: AuthCall) -> Masked:
     """Send a magic link that signs in, or signs up a new login ID."""
     return masked(method, await links.start_magic(call.ctx, call.project, _sign_in("signup-in", method, body, call)))
 
 
-async def magic_verify(body: TokenRequest, call: AuthDep, response: Response) -> JWTResponse:
+async def magic_verify(body: TokenRequest, call: AuthCall, response: Response) -> JWTResponse:
     """Exchange a magic-link or embedded-link token for a session (POST only: a GET never consumes)."""
     tokens = await links.verify_magic(call.ctx, call.project, required(body.token, "token"), call.caller)
     return jwt_answer(call.project, tokens, response)
 
 
-async def magic_update_email(body: LinkUpdateEmailRequest, call: AuthDep) -> MaskedEmailResponse:
+async def magic_update_email(body: LinkUpdateEmailRequest, call: AuthCall) -> MaskedEmailResponse:
     """Send a magic link to a signed-in user's new email."""
     update = email_update(body, body.redirect)
     return MaskedEmailResponse(
@@ -89,12 +86,12 @@ async def magic_update_email(body: LinkUpdateEmailRequest, call: AuthDep) -> Mas
     )
 
 
-async def magic_update_phone(body: LinkUpdatePhoneRequest, call: AuthDep) -> MaskedPhoneResponse:
+async def magic_update_phone(body: LinkUpdatePhoneRequest, call: AuthCall) -> MaskedPhoneResponse:
     """Send a magic link by SMS to a signed-in user's new phone (Python's path, no suffix)."""
     return await magic_update_phone_by(Method.SMS, body, call)
 
 
-async def magic_update_phone_by(method: Method, body: LinkUpdatePhoneRequest, call: AuthDep) -> MaskedPhoneResponse:
+async def magic_update_phone_by(method: Method, body: LinkUpdatePhoneRequest, call: AuthCall) -> MaskedPhoneResponse:
     """Send a magic link to a signed-in user's new phone by the given method (Go's path)."""
     update = phone_update(method, body, body.redirect)
     return MaskedPhoneResponse(
@@ -102,37 +99,36 @@ async def magic_update_phone_by(method: Method, body: LinkUpdatePhoneRequest, ca
     )
 
 
-# --- enchanted links --------------------------------------------------------------------------
-async def enchanted_sign_up(method: Method, body: LinkSignUpRequest, call: AuthDep) -> Enchanted:
+async def enchanted_sign_up(method: Method, body: LinkSignUpRequest, call: AuthCall) -> Enchanted:
     """Start an enchanted-link sign-up; poll the returned ``pendingRef``."""
     return _enchanted(method, await links.start_enchanted(call.ctx, call.project, _sign_up(method, body)))
 
 
-async def enchanted_sign_in(method: Method, body: LinkSignInRequest, call: AuthDep) -> Enchanted:
+async def enchanted_sign_in(method: Method, body: LinkSignInRequest, call: AuthCall) -> Enchanted:
     """Start an enchanted-link sign-in."""
     start = _sign_in("signin", method, body, call)
     return _enchanted(method, await links.start_enchanted(call.ctx, call.project, start))
 
 
-async def enchanted_sign_up_or_in(method: Method, body: LinkSignInRequest, call: AuthDep) -> Enchanted:
+async def enchanted_sign_up_or_in(method: Method, body: LinkSignInRequest, call: AuthCall) -> Enchanted:
     """Start an enchanted-link sign-in, or sign-up of a new login ID."""
     start = _sign_in("signup-in", method, body, call)
     return _enchanted(method, await links.start_enchanted(call.ctx, call.project, start))
 
 
-async def enchanted_verify(body: TokenRequest, call: AuthDep) -> EmptyResponse:
+async def enchanted_verify(body: TokenRequest, call: AuthCall) -> EmptyResponse:
     """The user clicked a link: the right one completes the login, a wrong one voids the set."""
     await links.verify_enchanted(call.ctx, call.project, required(body.token, "token"), call.caller)
     return EmptyResponse()
 
 
-async def enchanted_pending_session(body: PendingRefRequest, call: AuthDep, response: Response) -> JWTResponse:
+async def enchanted_pending_session(body: PendingRefRequest, call: AuthCall, response: Response) -> JWTResponse:
     """The session once the link was clicked (exactly once); 401 E062503 while pending."""
     tokens = await links.pending_session(call.ctx, call.project, required(body.pendingRef, "pendingRef"))
     return jwt_answer(call.project, tokens, response)
 
 
-async def enchanted_update_email(body: LinkUpdateEmailRequest, call: AuthDep) -> EnchantedEmailResponse:
+async def enchanted_update_email(body: LinkUpdateEmailRequest, call: AuthCall) -> EnchantedEmailResponse:
     """Send an enchanted link set to a signed-in user's new email."""
     started = await links.start_enchanted_update(
         call.ctx, call.project, email_update(body, body.redirect), call.refresh_jwt
@@ -140,7 +136,9 @@ async def enchanted_update_email(body: LinkUpdateEmailRequest, call: AuthDep) ->
     return EnchantedEmailResponse(linkId=started.link_id, pendingRef=started.pending_ref, maskedEmail=started.masked)
 
 
-async def enchanted_update_phone(method: Method, body: LinkUpdatePhoneRequest, call: AuthDep) -> EnchantedPhoneResponse:
+async def enchanted_update_phone(
+    method: Method, body: LinkUpdatePhoneRequest, call: AuthCall
+) -> EnchantedPhoneResponse:
     """Send an enchanted link by SMS to a signed-in user's new phone."""
     update = phone_update(method, body, body.redirect)
     started = await links.start_enchanted_update(call.ctx, call.project, update, call.refresh_jwt)

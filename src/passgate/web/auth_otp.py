@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import Response
+from starlette.responses import Response
 
 from passgate.auth import otp
 from passgate.errors import InvalidArgument
 from passgate.models import Method, UserProfile
-from passgate.web.bearer import AuthDep
+from passgate.web.bearer import AuthCall
 from passgate.web.cookies import jwt_answer
-from passgate.web.parsing import Masked, email_update, login_options, masked, phone_update, required, signup_address
-from passgate.web.schemas import (
-    JWTResponse,
+from passgate.web.parsing import email_update, login_options, masked, phone_update, signup_address
+from passgate.web.schemas.base import required
+from passgate.web.schemas.otp import (
+    Masked,
     MaskedEmailResponse,
     MaskedPhoneResponse,
     OTPSignInRequest,
@@ -20,9 +21,10 @@ from passgate.web.schemas import (
     UpdateEmailRequest,
     UpdatePhoneRequest,
 )
+from passgate.web.schemas.sessions import JWTResponse
 
 
-async def sign_up(method: Method, body: OTPSignUpRequest, call: AuthDep) -> Masked:
+async def sign_up(method: Method, body: OTPSignUpRequest, call: AuthCall) -> Masked:
     """Send a sign-up code to a new login ID (E062107 if it exists)."""
     value = await otp.sign_up(
         call.ctx,
@@ -36,7 +38,7 @@ async def sign_up(method: Method, body: OTPSignUpRequest, call: AuthDep) -> Mask
     return masked(method, value)
 
 
-async def sign_in(method: Method, body: OTPSignInRequest, call: AuthDep) -> Masked:
+async def sign_in(method: Method, body: OTPSignInRequest, call: AuthCall) -> Masked:
     """Send a sign-in code to an existing user."""
     value = await otp.sign_in(
         call.ctx,
@@ -49,7 +51,7 @@ async def sign_in(method: Method, body: OTPSignInRequest, call: AuthDep) -> Mask
     return masked(method, value)
 
 
-async def sign_up_or_in(method: Method, body: OTPSignInRequest, call: AuthDep) -> Masked:
+async def sign_up_or_in(method: Method, body: OTPSignInRequest, call: AuthCall) -> Masked:
     """Sign in an existing user or sign up a new one."""
     value = await otp.sign_in(
         call.ctx,
@@ -63,7 +65,7 @@ async def sign_up_or_in(method: Method, body: OTPSignInRequest, call: AuthDep) -
     return masked(method, value)
 
 
-async def verify(method: Method, body: OTPVerifyRequest, call: AuthDep, response: Response) -> JWTResponse:
+async def verify(method: Method, body: OTPVerifyRequest, call: AuthCall, response: Response) -> JWTResponse:
     """Exchange a code for a session."""
     code = required(body.code, "code").strip()
     if not code.isdigit():
@@ -72,13 +74,13 @@ async def verify(method: Method, body: OTPVerifyRequest, call: AuthDep, response
     return jwt_answer(call.project, tokens, response)
 
 
-async def update_email(body: UpdateEmailRequest, call: AuthDep) -> MaskedEmailResponse:
+async def update_email(body: UpdateEmailRequest, call: AuthCall) -> MaskedEmailResponse:
     """Send a code to a signed-in user's new email; it replaces the old one on verify."""
     value = await otp.start_update(call.ctx, call.project, email_update(body), call.refresh_jwt)
     return MaskedEmailResponse(maskedEmail=value)
 
 
-async def update_phone(method: Method, body: UpdatePhoneRequest, call: AuthDep) -> MaskedPhoneResponse:
+async def update_phone(method: Method, body: UpdatePhoneRequest, call: AuthCall) -> MaskedPhoneResponse:
     """Send a code to a signed-in user's new phone by sms, voice or WhatsApp."""
     value = await otp.start_update(call.ctx, call.project, phone_update(method, body), call.refresh_jwt)
     return MaskedPhoneResponse(maskedPhone=value)

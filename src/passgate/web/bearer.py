@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
-from typing import Annotated
 
-from fastapi import Depends, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import Request
 
 from passgate.auth import ratelimits
 from passgate.auth.context import AuthContext, Caller
@@ -24,11 +22,9 @@ from passgate.web.cookies import refresh_from_cookie
 
 _MAX_BEARER = 16_384
 
-bearer_scheme = HTTPBearer(
-    auto_error=False,
-    scheme_name="DescopeBearer",
-    description="`<projectId>` or `<projectId>:<refreshJwt>` for auth routes; "
-    "`<projectId>:<managementKey>` for management routes.",
+BEARER_SCHEME = "DescopeBearer"
+BEARER_DESCRIPTION = (
+    "`<projectId>` or `<projectId>:<refreshJwt>` for auth routes; `<projectId>:<managementKey>` for management routes."
 )
 
 
@@ -39,11 +35,19 @@ class Bearer:
     secret: str | None
 
 
-def parse_bearer(credentials: HTTPAuthorizationCredentials | None) -> Bearer:
+def bearer_token(authorization: str) -> str:
+    """The credentials of an ``Authorization: Bearer <credentials>`` header (scheme in any
+    case); ``""`` for an absent header or another scheme."""
+    scheme, _, credentials = authorization.partition(" ")
+    return credentials if scheme.lower() == "bearer" else ""
+
+
+def parse_bearer(authorization: str) -> Bearer:
     """Split the bearer into project ID, user JWT and other secret; ``Unauthorized`` if absent."""
-    if credentials is None or not credentials.credentials or len(credentials.credentials) > _MAX_BEARER:
+    credentials = bearer_token(authorization)
+    if not credentials or len(credentials) > _MAX_BEARER:
         raise Unauthorized("Missing Authorization header: Bearer <projectId>[:<token>]")
-    project_id, *rest = credentials.credentials.split(":")
+    project_id, *rest = credentials.split(":")
     if not project_id:
         raise Unauthorized("The bearer must start with the project ID")
     jwt = next((part for part in rest if part.count(".") == 2), None)
@@ -60,6 +64,7 @@ class AuthCall:
     refresh_jwt: str | None
     caller: Caller
     management_key_id: str = ""  # on management routes: the key that authorised the call
+    bearer_secret: str | None = None  # on auth routes: the bearer's part that is not a JWT (an access key)
 
 
 def context_of(request: Request) -> AuthContext:
@@ -99,28 +104,24 @@ def _is_trusted(address: str, trusted: tuple[IPv4Network | IPv6Network, ...]) ->
     return any(ip in network for network in trusted)
 
 
-async def auth_call(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
-) -> AuthCall:
-    bearer = parse_bearer(credentials)
+async def auth_call(request: Request) -> AuthCall:
+    """The call of an auth route: its project, caller and refresh JWT (bearer or cookie),
+    counted against the project's per-IP limit."""
+    bearer = parse_bearer(request.headers.get("authorization", ""))
     ctx = context_of(request)
     project = await ctx.projects.get(bearer.project_id)
     caller = caller_of(request)
     await ctx.limiter.hit(ratelimits.per_ip(project, caller.ip))
     refresh_jwt = bearer.jwt or refresh_from_cookie(request, project)
-    return AuthCall(ctx=ctx, project=project, refresh_jwt=refresh_jwt, caller=caller)
+    return AuthCall(ctx=ctx, project=project, refresh_jwt=refresh_jwt, caller=caller, bearer_secret=bearer.secret)
 
 
-async def mgmt_call(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
-) -> AuthCall:
-    bearer = parse_bearer(credentials)
+async def mgmt_call(request: Request) -> AuthCall:
+    """The call of a management route: the key is checked before the project is loaded,
+    then counted against its per-key limit."""
+    bearer = parse_bearer(request.headers.get("authorization", ""))
     ctx = context_of(request)
     key_id = await authenticate_management_key(ctx.db, bearer.project_id, bearer.secret)
     project = await ctx.projects.get(bearer.project_id)
     await ctx.limiter.hit(ratelimits.management(project, key_id))
     return AuthCall(ctx=ctx, project=project, refresh_jwt=None, caller=caller_of(request), management_key_id=key_id)
-
-
-AuthDep = Annotated[AuthCall, Depends(auth_call)]
-MgmtDep = Annotated[AuthCall, Depends(mgmt_call)]

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from fastapi import Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from passgate.errors import Unauthorized
 from passgate.models import Project, SessionTokens
-from passgate.web.schemas import JWTResponse
+from passgate.web.schemas.sessions import JWTResponse
 
 SESSION_COOKIE, REFRESH_COOKIE = "DS", "DSR"
 REFRESH_COOKIE_PATH = "/v1/auth"

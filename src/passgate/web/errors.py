@@ -10,15 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ExceptionHandler
 
 from passgate.errors import (
     BadRequest,
     InternalError,
-    InvalidArgument,
     MethodNotAllowed,
     MissingArgument,
     NotFound,
@@ -26,7 +25,6 @@ from passgate.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
-from passgate.storage.database import DataRejected
 
 log = structlog.get_logger("passgate.web")
 
@@ -44,38 +42,40 @@ def error_response(error: PassgateError, headers: dict[str, str] | None = None) 
     return JSONResponse(error_body(error), status_code=error.status, headers=headers)
 
 
-def _describe(errors: list[dict[str, Any]]) -> PassgateError:
+def invalid_input(errors: list[Any], where: tuple[str, ...]) -> PassgateError:
+    """The Descope error for the first of pydantic's ``errors`` in a request's ``where``
+    (``("path", name)``, ``("query",)`` or ``("body",)``): a missing field is E011002, any
+    other problem E011003, naming the field (a body's fields by their own names)."""
     first = errors[0] if errors else {}
     kind = first.get("type", "")
-    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    field = ".".join(str(part) for part in (*where, *first.get("loc", ())) if part != "body")
     if kind == "json_invalid":
         return BadRequest("Malformed JSON body")
     if kind == "missing":
-        return MissingArgument(f"Missing field: {where}" if where else "Missing request body")
-    return ValidationFailed(f"Invalid value for {where or 'body'}: {first.get('msg', 'invalid')}")
+        return MissingArgument(f"Missing field: {field}" if field else "Missing request body")
+    return ValidationFailed(f"Invalid value for {field or 'body'}: {first.get('msg', 'invalid')}")
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn every failure into a Descope error body."""
+def exception_handlers() -> dict[Any, ExceptionHandler]:
+    """The handlers that turn every failure into a Descope error body."""
+    return {
+        PassgateError: _passgate,
+        StarletteHTTPException: _http,
+        Exception: _unexpected,
+    }
 
-    @app.exception_handler(PassgateError)
-    async def _passgate(_: Request, exc: PassgateError) -> JSONResponse:
-        return error_response(exc, exc.headers or None)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(_describe(list(exc.errors())))
+async def _passgate(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PassgateError)
+    return error_response(exc, exc.headers or None)
 
-    @app.exception_handler(DataRejected)
-    async def _rejected(_: Request, exc: DataRejected) -> JSONResponse:
-        return error_response(InvalidArgument("A value was not acceptable to the database"))
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        mapped = {404: NotFound(), 405: MethodNotAllowed(), 413: PayloadTooLarge()}
-        return error_response(mapped.get(exc.status_code, BadRequest(str(exc.detail))))
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    mapped = {404: NotFound(), 405: MethodNotAllowed(), 413: PayloadTooLarge()}
+    return error_response(mapped.get(exc.status_code, BadRequest(str(exc.detail))))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
-        return error_response(InternalError())
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
+    return error_response(InternalError())

@@ -1,15 +1,30 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes, and ``/metrics`` in Prometheus text format.
+
+Counters and histograms are per worker process. Outbox queue depth by state is read from
+the database at scrape time, so it is the same whichever worker answers.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
-from pydantic import BaseModel
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from passgate.web.bearer import context_of
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+from starlette.responses import Response
+
+from passgate.web.schemas.health import HealthResponse
+
+QUEUE = Gauge("passgate_outbox_queue", "Outbox messages by state (from the database)", ["state"])
+STATES = ("queued", "sending", "retry", "sent", "failed", "dropped")
 
 
-class HealthResponse(BaseModel):
-    status: str
+@dataclass(frozen=True)
+class Probes:
+    """What the operations routes ask of the process: given by ``wiring``, which knows the
+    database and the outbox (the web layer reaches neither directly)."""
+
+    ready: Callable[[], Awaitable[None]]  # raises if the database does not answer
+    queue_counts: Callable[[], Awaitable[dict[str, int]]]  # outbox messages by state
 
 
 async def healthz() -> HealthResponse:
@@ -17,8 +32,15 @@ async def healthz() -> HealthResponse:
     return HealthResponse(status="ok")
 
 
-async def readyz(request: Request) -> HealthResponse:
+async def readyz(probes: Probes) -> HealthResponse:
     """The database answers."""
-    async with context_of(request).db.transaction(write=False) as tx:
-        await tx.fetch_one("SELECT 1 AS ok")
+    await probes.ready()
     return HealthResponse(status="ready")
+
+
+async def metrics(probes: Probes) -> Response:
+    """Prometheus metrics (not part of the Descope API)."""
+    counts = await probes.queue_counts()
+    for state in STATES:
+        QUEUE.labels(state).set(counts.get(state, 0))
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from passgate.auth import audit
 from passgate.storage.audit_store import AuditEvent, AuditQuery
-from passgate.web.bearer import MgmtDep
-from passgate.web.schemas import AuditRecord, AuditSearchRequest, AuditSearchResponse
+from passgate.web.bearer import AuthCall
+from passgate.web.schemas.audit import AuditRecord, AuditSearchRequest, AuditSearchResponse
 
 
 def _record(event: AuditEvent) -> AuditRecord:
@@ -24,7 +24,7 @@ def _record(event: AuditEvent) -> AuditRecord:
     )
 
 
-async def search(body: AuditSearchRequest, call: MgmtDep) -> AuditSearchResponse:
+async def search(body: AuditSearchRequest, call: AuthCall) -> AuditSearchResponse:
     """Audit events of the project, newest first; every given filter must match."""
     query = AuditQuery(
         project_id=call.project.id,

@@ -7,9 +7,9 @@ import dataclasses
 from passgate.addresses import normalize_login_id
 from passgate.auth import links
 from passgate.models import Method, UserProfile
-from passgate.web.bearer import MgmtDep
-from passgate.web.parsing import required
-from passgate.web.schemas import (
+from passgate.web.bearer import AuthCall
+from passgate.web.schemas.base import required
+from passgate.web.schemas.links import (
     EmbeddedSignInRequest,
     EmbeddedSignUpRequest,
     GenerateEnchantedLinkRequest,
@@ -22,7 +22,7 @@ from passgate.web.schemas import (
 EMBEDDED_DEFAULT_SECONDS = 600
 
 
-async def generate_magic_link(body: GenerateMagicLinkRequest, call: MgmtDep) -> GenerateMagicLinkResponse:
+async def generate_magic_link(body: GenerateMagicLinkRequest, call: AuthCall) -> GenerateMagicLinkResponse:
     """A magic link for a test user, sent nowhere; verify its token at ``/v1/auth/magiclink/verify``."""
     login_id = required(body.loginId, "loginId")
     kind = body.deliveryMethod or "email"
@@ -32,7 +32,7 @@ async def generate_magic_link(body: GenerateMagicLinkRequest, call: MgmtDep) -> 
     return GenerateMagicLinkResponse(loginId=login_id, link=link)
 
 
-async def generate_enchanted_link(body: GenerateEnchantedLinkRequest, call: MgmtDep) -> GenerateEnchantedLinkResponse:
+async def generate_enchanted_link(body: GenerateEnchantedLinkRequest, call: AuthCall) -> GenerateEnchantedLinkResponse:
     """The right enchanted link and its ``pendingRef`` for a test user, sent nowhere."""
     login_id = required(body.loginId, "loginId")
     claims = (body.loginOptions.customClaims if body.loginOptions else None) or {}
@@ -42,7 +42,7 @@ async def generate_enchanted_link(body: GenerateEnchantedLinkRequest, call: Mgmt
     return GenerateEnchantedLinkResponse(loginId=login_id, link=link, pendingRef=pending_ref)
 
 
-async def embedded_sign_in(body: EmbeddedSignInRequest, call: MgmtDep) -> TokenResponse:
+async def embedded_sign_in(body: EmbeddedSignInRequest, call: AuthCall) -> TokenResponse:
     """A sign-in token for any existing user (default lifetime 10 minutes)."""
     token = await links.embedded_token(
         call.ctx,
@@ -54,7 +54,7 @@ async def embedded_sign_in(body: EmbeddedSignInRequest, call: MgmtDep) -> TokenR
     return TokenResponse(token=token)
 
 
-async def embedded_sign_up(body: EmbeddedSignUpRequest, call: MgmtDep) -> TokenResponse:
+async def embedded_sign_up(body: EmbeddedSignUpRequest, call: AuthCall) -> TokenResponse:
     """Create a user and return a sign-in token for it (E062107 if the login ID exists)."""
     login_id = normalize_login_id(required(body.loginId, "loginId"))
     profile = body.user.to_profile() if body.user else UserProfile()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from passgate.auth.intents import AddressUpdate
-from passgate.errors import InvalidArgument, MissingArgument
+from passgate.errors import InvalidArgument
 from passgate.models import LoginOptions, Method
-from passgate.web.schemas import (
-    LoginOptionsIn,
+from passgate.web.schemas.base import LoginOptionsIn, required
+from passgate.web.schemas.otp import (
+    Masked,
     MaskedEmailResponse,
     MaskedPhoneResponse,
     OTPSignUpRequest,
@@ -14,15 +15,6 @@ from passgate.web.schemas import (
     UpdatePhoneRequest,
     UpdateRequest,
 )
-
-Masked = MaskedEmailResponse | MaskedPhoneResponse
-
-
-def required(value: str | None, name: str) -> str:
-    """``value``, or ``MissingArgument`` naming the field if it is absent or blank."""
-    if value is None or not value.strip():
-        raise MissingArgument(f"Missing field: {name}")
-    return value
 
 
 def masked(method: Method, value: str) -> Masked:

@@ -1,13 +1,23 @@
-"""The route table: every Descope path passgate serves, read top to bottom."""
+"""The route table: every Descope path passgate serves, read top to bottom.
+
+Each row: method, path, endpoint, request type (the body; for GET, the query), response
+type, who may call it, the audit action (a stable name written out: the audit trail
+stores it and ``/openapi.json`` uses it as the operation ID, so renaming a function
+changes neither), and the rate limits that apply (``route.Limit``: IP and KEY are counted
+at the edge, SENDS and VERIFIES by the flow). ``route.answer`` serves each row; a row whose
+endpoint's annotations disagree with it fails when the app is built.
+
+A new route goes in its section here, its endpoint in the ``web/`` module of its area and
+its wire shapes in ``web/schemas/`` (see docs/architecture.md).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import dataclasses
 
-from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse
+from starlette.routing import Route as StarletteRoute
 
+from passgate.models import ProjectSettings
 from passgate.web import (
     auth_access_keys,
     auth_links,
@@ -15,83 +25,275 @@ from passgate.web import (
     auth_session,
     auth_tenants,
     health,
-    metrics,
     mgmt_access_keys,
     mgmt_audit,
-    mgmt_authz,
+    mgmt_jwts,
     mgmt_links,
+    mgmt_permissions,
     mgmt_project,
-    mgmt_sessions,
+    mgmt_roles,
+    mgmt_tenants,
     mgmt_users,
 )
-from passgate.web.audited import audited
-from passgate.web.lean_route import LeanRoute
-from passgate.web.schemas import ErrorResponse
+from passgate.web.route import Access, Limit, PlainText, Route, answer
+from passgate.web.schemas.access_keys import (
+    AccessKeyCreateRequest,
+    AccessKeyIdRequest,
+    AccessKeyIdsRequest,
+    AccessKeyLookup,
+    AccessKeySearchRequest,
+    AccessKeysResponse,
+    AccessKeyUpdateRequest,
+    AccessKeyWithSecret,
+    AccessKeyWrapper,
+    ExchangeRequest,
+    ExchangeResponse,
+)
+from passgate.web.schemas.audit import AuditSearchRequest, AuditSearchResponse
+from passgate.web.schemas.base import EmptyResponse
+from passgate.web.schemas.health import HealthResponse
+from passgate.web.schemas.jwts import (
+    ImpersonateRequest,
+    JWTOnlyResponse,
+    MgmtSignInRequest,
+    MgmtSignUpRequest,
+    StopImpersonationRequest,
+    TokenOptionsIn,
+    UpdateJWTRequest,
+)
+from passgate.web.schemas.links import (
+    EmbeddedSignInRequest,
+    EmbeddedSignUpRequest,
+    Enchanted,
+    EnchantedEmailResponse,
+    EnchantedPhoneResponse,
+    GenerateEnchantedLinkRequest,
+    GenerateEnchantedLinkResponse,
+    GenerateMagicLinkRequest,
+    GenerateMagicLinkResponse,
+    LinkSignInRequest,
+    LinkSignUpRequest,
+    LinkUpdateEmailRequest,
+    LinkUpdatePhoneRequest,
+    PendingRefRequest,
+    TokenRequest,
+    TokenResponse,
+)
+from passgate.web.schemas.otp import (
+    Masked,
+    MaskedEmailResponse,
+    MaskedPhoneResponse,
+    OTPSignInRequest,
+    OTPSignUpRequest,
+    OTPVerifyRequest,
+    UpdateEmailRequest,
+    UpdatePhoneRequest,
+)
+from passgate.web.schemas.project import SettingsPatch
+from passgate.web.schemas.roles import (
+    PermissionBatchDeleteRequest,
+    PermissionBatchRequest,
+    PermissionRequest,
+    PermissionsResponse,
+    RoleBatchDeleteRequest,
+    RoleBatchRequest,
+    RoleRequest,
+    RoleSearchRequest,
+    RolesResponse,
+)
+from passgate.web.schemas.sessions import (
+    HistoryEntry,
+    JWKSResponse,
+    JWTResponse,
+    MyTenantsRequest,
+    MyTenantsResponse,
+    SelectTenantRequest,
+)
+from passgate.web.schemas.tenants import (
+    TenantCreatedResponse,
+    TenantDeleteRequest,
+    TenantLookup,
+    TenantRequest,
+    TenantResponse,
+    TenantSearchRequest,
+    TenantSettingsRequest,
+    TenantSettingsResponse,
+    TenantsResponse,
+)
+from passgate.web.schemas.user_edits import (
+    CustomAttributeUpdateRequest,
+    EmailUpdateRequest,
+    LoginIdUpdateRequest,
+    NameUpdateRequest,
+    PhoneUpdateRequest,
+    PictureUpdateRequest,
+    RolesRequest,
+    StatusRequest,
+    UserTenantRequest,
+)
+from passgate.web.schemas.users import (
+    BatchCreateRequest,
+    BatchCreateResponse,
+    CreateUserRequest,
+    GenerateOTPRequest,
+    GenerateOTPResponse,
+    LicenseResponse,
+    LoadUsersRequest,
+    MgmtUserRefRequest,
+    UserFieldsRequest,
+    UserIdList,
+    UserLookup,
+    UserResponse,
+    UserSearchRequest,
+    UserSearchResponse,
+    UsersResponse,
+    UserWrapper,
+)
 
-_UNAUDITED = frozenset({"operations", "keys"})
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": "A Descope error body"} for status in (400, 401, 404, 413, 429)
+ANYONE, PROJECT, USER, MGMT = Access.ANYONE, Access.PROJECT, Access.USER, Access.MANAGEMENT
+IP, KEY, SENDS, VERIFIES = Limit.IP, Limit.KEY, Limit.SENDS, Limit.VERIFIES
+
+# fmt: off
+_TABLE: dict[str, tuple[Route, ...]] = {
+    #      method   path                                            endpoint                                   request                       response                       access   audit action                             limits
+    # --- OTP (contract §2.1)
+    "otp": (
+        Route("POST",   "/v1/auth/otp/signup/{method}",                 auth_otp.sign_up,                          OTPSignUpRequest,             Masked,                        PROJECT, "auth_otp.sign_up",                     (IP, SENDS)),
+        Route("POST",   "/v1/auth/otp/signin/{method}",                 auth_otp.sign_in,                          OTPSignInRequest,             Masked,                        PROJECT, "auth_otp.sign_in",                     (IP, SENDS)),
+        Route("POST",   "/v1/auth/otp/signup-in/{method}",              auth_otp.sign_up_or_in,                    OTPSignInRequest,             Masked,                        PROJECT, "auth_otp.sign_up_or_in",               (IP, SENDS)),
+        Route("POST",   "/v1/auth/otp/verify/{method}",                 auth_otp.verify,                           OTPVerifyRequest,             JWTResponse,                   PROJECT, "auth_otp.verify",                      (IP, VERIFIES)),
+        Route("POST",   "/v1/auth/otp/update/email",                    auth_otp.update_email,                     UpdateEmailRequest,           MaskedEmailResponse,           USER,    "auth_otp.update_email",                (IP, SENDS)),
+        Route("POST",   "/v1/auth/otp/update/phone/{method}",           auth_otp.update_phone,                     UpdatePhoneRequest,           MaskedPhoneResponse,           USER,    "auth_otp.update_phone",                (IP, SENDS)),
+    ),
+    # --- magic links (§2.2)
+    "magic link": (
+        Route("POST",   "/v1/auth/magiclink/signup/{method}",           auth_links.magic_sign_up,                  LinkSignUpRequest,            Masked,                        PROJECT, "auth_links.magic_sign_up",             (IP, SENDS)),
+        Route("POST",   "/v1/auth/magiclink/signin/{method}",           auth_links.magic_sign_in,                  LinkSignInRequest,            Masked,                        PROJECT, "auth_links.magic_sign_in",             (IP, SENDS)),
+        Route("POST",   "/v1/auth/magiclink/signup-in/{method}",        auth_links.magic_sign_up_or_in,            LinkSignInRequest,            Masked,                        PROJECT, "auth_links.magic_sign_up_or_in",       (IP, SENDS)),
+        Route("POST",   "/v1/auth/magiclink/verify",                    auth_links.magic_verify,                   TokenRequest,                 JWTResponse,                   PROJECT, "auth_links.magic_verify",              (IP, VERIFIES)),
+        Route("POST",   "/v1/auth/magiclink/update/email",              auth_links.magic_update_email,             LinkUpdateEmailRequest,       MaskedEmailResponse,           USER,    "auth_links.magic_update_email",        (IP, SENDS)),
+        Route("POST",   "/v1/auth/magiclink/update/phone",              auth_links.magic_update_phone,             LinkUpdatePhoneRequest,       MaskedPhoneResponse,           USER,    "auth_links.magic_update_phone",        (IP, SENDS)),
+        Route("POST",   "/v1/auth/magiclink/update/phone/{method}",     auth_links.magic_update_phone_by,          LinkUpdatePhoneRequest,       MaskedPhoneResponse,           USER,    "auth_links.magic_update_phone_by",     (IP, SENDS)),
+    ),
+    # --- enchanted links (§2.3)
+    "enchanted link": (
+        Route("POST",   "/v1/auth/enchantedlink/signup/{method}",       auth_links.enchanted_sign_up,              LinkSignUpRequest,            Enchanted,                     PROJECT, "auth_links.enchanted_sign_up",         (IP, SENDS)),
+        Route("POST",   "/v1/auth/enchantedlink/signin/{method}",       auth_links.enchanted_sign_in,              LinkSignInRequest,            Enchanted,                     PROJECT, "auth_links.enchanted_sign_in",         (IP, SENDS)),
+        Route("POST",   "/v1/auth/enchantedlink/signup-in/{method}",    auth_links.enchanted_sign_up_or_in,        LinkSignInRequest,            Enchanted,                     PROJECT, "auth_links.enchanted_sign_up_or_in",   (IP, SENDS)),
+        Route("POST",   "/v1/auth/enchantedlink/verify",                auth_links.enchanted_verify,               TokenRequest,                 EmptyResponse,                 PROJECT, "auth_links.enchanted_verify",          (IP, VERIFIES)),
+        Route("POST",   "/v1/auth/enchantedlink/pending-session",       auth_links.enchanted_pending_session,      PendingRefRequest,            JWTResponse,                   PROJECT, "auth_links.enchanted_pending_session", (IP,)),
+        Route("POST",   "/v1/auth/enchantedlink/update/email",          auth_links.enchanted_update_email,         LinkUpdateEmailRequest,       EnchantedEmailResponse,        USER,    "auth_links.enchanted_update_email",    (IP, SENDS)),
+        Route("POST",   "/v1/auth/enchantedlink/update/phone/{method}", auth_links.enchanted_update_phone,         LinkUpdatePhoneRequest,       EnchantedPhoneResponse,        USER,    "auth_links.enchanted_update_phone",    (IP, SENDS)),
+    ),
+    # --- sessions and tenants of the signed-in user (§2.6)
+    "session": (
+        Route("POST",   "/v1/auth/refresh",                             auth_session.refresh,                      None,                         JWTResponse,                   USER,    "auth_session.refresh",                 (IP,)),
+        Route("POST",   "/v1/auth/logout",                              auth_session.logout,                       None,                         EmptyResponse,                 USER,    "auth_session.logout",                  (IP,)),
+        Route("POST",   "/v1/auth/logoutall",                           auth_session.logout_all,                   None,                         EmptyResponse,                 USER,    "auth_session.logout_all",              (IP,)),
+        Route("GET",    "/v1/auth/me",                                  auth_session.me,                           None,                         UserResponse,                  USER,    "auth_session.me",                      (IP,)),
+        Route("GET",    "/v1/auth/me/history",                          auth_session.history,                      None,                         list[HistoryEntry],            USER,    "auth_session.history",                 (IP,)),
+        Route("POST",   "/v1/auth/tenant/select",                       auth_tenants.select_tenant,                SelectTenantRequest,          JWTResponse,                   USER,    "auth_tenants.select_tenant",           (IP,)),
+        Route("POST",   "/v1/auth/me/tenants",                          auth_tenants.my_tenants,                   MyTenantsRequest,             MyTenantsResponse,             USER,    "auth_tenants.my_tenants",              (IP,)),
+    ),
+    # --- access keys (§2.7)
+    "access key": (
+        Route("POST",   "/v1/auth/accesskey/exchange",                  auth_access_keys.exchange,                 ExchangeRequest | None,       ExchangeResponse,              PROJECT, "auth_access_keys.exchange",            (IP,)),
+    ),
+    # --- signing keys (§2.8)
+    "keys": (
+        Route("GET",    "/v2/keys/{project_id}",                        auth_session.jwks,                         None,                         JWKSResponse,                  ANYONE,  "auth_session.jwks",                    ()),
+    ),
+    # --- management (§5): users, test helpers, audit, tenants, permissions, roles, access keys, JWTs, settings
+    "management": (
+        Route("POST",   "/v1/mgmt/user/create",                         mgmt_users.create_user,                    CreateUserRequest,            UserWrapper,                   MGMT,    "mgmt_users.create_user",               (KEY,)),
+        Route("POST",   "/v1/mgmt/user/create/test",                    mgmt_users.create_test_user,               CreateUserRequest,            UserWrapper,                   MGMT,    "mgmt_users.create_test_user",          (KEY,)),
+        Route("GET",    "/v1/mgmt/user",                                mgmt_users.load_user,                      UserLookup,                   UserWrapper,                   MGMT,    "mgmt_users.load_user",                 (KEY,)),
+        Route("POST",   "/v1/mgmt/user/delete",                         mgmt_users.delete_user,                    MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.delete_user",               (KEY,)),
+        Route("POST",   "/v1/mgmt/tests/generate/otp",                  mgmt_users.generate_otp,                   GenerateOTPRequest,           GenerateOTPResponse,           MGMT,    "mgmt_users.generate_otp",              (KEY,)),
+        Route("POST",   "/v1/mgmt/tests/generate/magiclink",            mgmt_links.generate_magic_link,            GenerateMagicLinkRequest,     GenerateMagicLinkResponse,     MGMT,    "mgmt_links.generate_magic_link",       (KEY,)),
+        Route("POST",   "/v1/mgmt/tests/generate/enchantedlink",        mgmt_links.generate_enchanted_link,        GenerateEnchantedLinkRequest, GenerateEnchantedLinkResponse, MGMT,    "mgmt_links.generate_enchanted_link",   (KEY,)),
+        Route("POST",   "/v1/mgmt/user/signin/embeddedlink",            mgmt_links.embedded_sign_in,               EmbeddedSignInRequest,        TokenResponse,                 MGMT,    "mgmt_links.embedded_sign_in",          (KEY,)),
+        Route("POST",   "/v1/mgmt/user/signup/embeddedlink",            mgmt_links.embedded_sign_up,               EmbeddedSignUpRequest,        TokenResponse,                 MGMT,    "mgmt_links.embedded_sign_up",          (KEY,)),
+        Route("POST",   "/v1/mgmt/audit/search",                        mgmt_audit.search,                         AuditSearchRequest,           AuditSearchResponse,           MGMT,    "mgmt_audit.search",                    (KEY,)),
+        Route("POST",   "/v1/mgmt/user/create/batch",                   mgmt_users.create_users,                   BatchCreateRequest,           BatchCreateResponse,           MGMT,    "mgmt_users.create_users",              (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update",                         mgmt_users.update_user,                    UserFieldsRequest,            UserWrapper,                   MGMT,    "mgmt_users.update_user",               (KEY,)),
+        Route("PATCH",  "/v1/mgmt/user/patch",                          mgmt_users.patch_user,                     UserFieldsRequest,            UserWrapper,                   MGMT,    "mgmt_users.patch_user",                (KEY,)),
+        Route("POST",   "/v1/mgmt/users/load",                          mgmt_users.load_users,                     LoadUsersRequest,             UsersResponse,                 MGMT,    "mgmt_users.load_users",                (KEY,)),
+        Route("POST",   "/v2/mgmt/user/search",                         mgmt_users.search_users,                   UserSearchRequest,            UserSearchResponse,            MGMT,    "mgmt_users.search_users",              (KEY,)),
+        Route("POST",   "/v2/mgmt/user/search/test",                    mgmt_users.search_test_users,              UserSearchRequest,            UserSearchResponse,            MGMT,    "mgmt_users.search_test_users",         (KEY,)),
+        Route("DELETE", "/v1/mgmt/user/test/delete/all",                mgmt_users.delete_test_users,              None,                         EmptyResponse,                 MGMT,    "mgmt_users.delete_test_users",         (KEY,)),
+        Route("POST",   "/v1/mgmt/user/logout",                         mgmt_users.logout_user,                    MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.logout_user",               (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/status",                  mgmt_users.update_status,                  StatusRequest,                UserWrapper,                   MGMT,    "mgmt_users.update_status",             (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/loginid",                 mgmt_users.update_login_id,                LoginIdUpdateRequest,         UserWrapper,                   MGMT,    "mgmt_users.update_login_id",           (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/email",                   mgmt_users.update_email,                   EmailUpdateRequest,           UserWrapper,                   MGMT,    "mgmt_users.update_email",              (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/phone",                   mgmt_users.update_phone,                   PhoneUpdateRequest,           UserWrapper,                   MGMT,    "mgmt_users.update_phone",              (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/name",                    mgmt_users.update_name,                    NameUpdateRequest,            UserWrapper,                   MGMT,    "mgmt_users.update_name",               (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/picture",                 mgmt_users.update_picture,                 PictureUpdateRequest,         UserWrapper,                   MGMT,    "mgmt_users.update_picture",            (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/customAttribute",         mgmt_users.update_custom_attribute,        CustomAttributeUpdateRequest, UserWrapper,                   MGMT,    "mgmt_users.update_custom_attribute",   (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/role/set",                mgmt_users.set_roles,                      RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.set_roles",                 (KEY,)),
+        Route("POST",   "/v2/mgmt/user/update/role/add",                mgmt_users.add_roles,                      RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.add_roles",                 (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/role/remove",             mgmt_users.remove_roles,                   RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.remove_roles",              (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/tenant/add",              mgmt_users.add_tenant,                     UserTenantRequest,            UserWrapper,                   MGMT,    "mgmt_users.add_tenant",                (KEY,)),
+        Route("POST",   "/v1/mgmt/user/update/tenant/remove",           mgmt_users.remove_tenant,                  UserTenantRequest,            UserWrapper,                   MGMT,    "mgmt_users.remove_tenant",             (KEY,)),
+        Route("POST",   "/v1/mgmt/user/history",                        mgmt_users.user_history,                   UserIdList,                   list[HistoryEntry],            MGMT,    "mgmt_users.user_history",              (KEY,)),
+        Route("POST",   "/v1/mgmt/tenant/create",                       mgmt_tenants.create_tenant,                TenantRequest,                TenantCreatedResponse,         MGMT,    "mgmt_authz.create_tenant",             (KEY,)),
+        Route("POST",   "/v1/mgmt/tenant/update",                       mgmt_tenants.update_tenant,                TenantRequest,                EmptyResponse,                 MGMT,    "mgmt_authz.update_tenant",             (KEY,)),
+        Route("PATCH",  "/v1/mgmt/tenant/patch",                        mgmt_tenants.patch_tenant,                 TenantRequest,                EmptyResponse,                 MGMT,    "mgmt_authz.patch_tenant",              (KEY,)),
+        Route("POST",   "/v1/mgmt/tenant/delete",                       mgmt_tenants.delete_tenant,                TenantDeleteRequest,          EmptyResponse,                 MGMT,    "mgmt_authz.delete_tenant",             (KEY,)),
+        Route("GET",    "/v1/mgmt/tenant",                              mgmt_tenants.load_tenant,                  TenantLookup,                 TenantResponse,                MGMT,    "mgmt_authz.load_tenant",               (KEY,)),
+        Route("GET",    "/v1/mgmt/tenant/all",                          mgmt_tenants.load_all_tenants,             None,                         TenantsResponse,               MGMT,    "mgmt_authz.load_all_tenants",          (KEY,)),
+        Route("POST",   "/v1/mgmt/tenant/search",                       mgmt_tenants.search_tenants,               TenantSearchRequest,          TenantsResponse,               MGMT,    "mgmt_authz.search_tenants",            (KEY,)),
+        Route("GET",    "/v1/mgmt/tenant/settings",                     mgmt_tenants.load_tenant_settings,         TenantLookup,                 TenantSettingsResponse,        MGMT,    "mgmt_authz.load_tenant_settings",      (KEY,)),
+        Route("POST",   "/v1/mgmt/tenant/settings",                     mgmt_tenants.update_tenant_settings,       TenantSettingsRequest,        EmptyResponse,                 MGMT,    "mgmt_authz.update_tenant_settings",    (KEY,)),
+        Route("POST",   "/v1/mgmt/permission/create",                   mgmt_permissions.create_permission,        PermissionRequest,            EmptyResponse,                 MGMT,    "mgmt_authz.create_permission",         (KEY,)),
+        Route("POST",   "/v1/mgmt/permission/update",                   mgmt_permissions.update_permission,        PermissionRequest,            EmptyResponse,                 MGMT,    "mgmt_authz.update_permission",         (KEY,)),
+        Route("POST",   "/v1/mgmt/permission/delete",                   mgmt_permissions.delete_permission,        PermissionRequest,            EmptyResponse,                 MGMT,    "mgmt_authz.delete_permission",         (KEY,)),
+        Route("GET",    "/v1/mgmt/permission/all",                      mgmt_permissions.load_all_permissions,     None,                         PermissionsResponse,           MGMT,    "mgmt_authz.load_all_permissions",      (KEY,)),
+        Route("POST",   "/v1/mgmt/permission/create/batch",             mgmt_permissions.create_permissions_batch, PermissionBatchRequest,       EmptyResponse,                 MGMT,    "mgmt_authz.create_permissions_batch",  (KEY,)),
+        Route("POST",   "/v1/mgmt/permission/update/batch",             mgmt_permissions.update_permissions_batch, PermissionBatchRequest,       EmptyResponse,                 MGMT,    "mgmt_authz.update_permissions_batch",  (KEY,)),
+        Route("POST",   "/v1/mgmt/permission/delete/batch",             mgmt_permissions.delete_permissions_batch, PermissionBatchDeleteRequest, EmptyResponse,                 MGMT,    "mgmt_authz.delete_permissions_batch",  (KEY,)),
+        Route("POST",   "/v1/mgmt/role/create",                         mgmt_roles.create_role,                    RoleRequest,                  EmptyResponse,                 MGMT,    "mgmt_authz.create_role",               (KEY,)),
+        Route("POST",   "/v1/mgmt/role/update",                         mgmt_roles.update_role,                    RoleRequest,                  EmptyResponse,                 MGMT,    "mgmt_authz.update_role",               (KEY,)),
+        Route("POST",   "/v1/mgmt/role/delete",                         mgmt_roles.delete_role,                    RoleRequest,                  EmptyResponse,                 MGMT,    "mgmt_authz.delete_role",               (KEY,)),
+        Route("GET",    "/v1/mgmt/role/all",                            mgmt_roles.load_all_roles,                 None,                         RolesResponse,                 MGMT,    "mgmt_authz.load_all_roles",            (KEY,)),
+        Route("POST",   "/v1/mgmt/role/search",                         mgmt_roles.search_roles,                   RoleSearchRequest,            RolesResponse,                 MGMT,    "mgmt_authz.search_roles",              (KEY,)),
+        Route("POST",   "/v1/mgmt/role/create/batch",                   mgmt_roles.create_roles_batch,             RoleBatchRequest,             EmptyResponse,                 MGMT,    "mgmt_authz.create_roles_batch",        (KEY,)),
+        Route("POST",   "/v1/mgmt/role/update/batch",                   mgmt_roles.update_roles_batch,             RoleBatchRequest,             EmptyResponse,                 MGMT,    "mgmt_authz.update_roles_batch",        (KEY,)),
+        Route("POST",   "/v1/mgmt/role/delete/batch",                   mgmt_roles.delete_roles_batch,             RoleBatchDeleteRequest,       EmptyResponse,                 MGMT,    "mgmt_authz.delete_roles_batch",        (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/create",                    mgmt_access_keys.create,                   AccessKeyCreateRequest,       AccessKeyWithSecret,           MGMT,    "mgmt_access_keys.create",              (KEY,)),
+        Route("GET",    "/v1/mgmt/accesskey",                           mgmt_access_keys.load,                     AccessKeyLookup,              AccessKeyWrapper,              MGMT,    "mgmt_access_keys.load",                (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/search",                    mgmt_access_keys.search,                   AccessKeySearchRequest,       AccessKeysResponse,            MGMT,    "mgmt_access_keys.search",              (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/update",                    mgmt_access_keys.update,                   AccessKeyUpdateRequest,       EmptyResponse,                 MGMT,    "mgmt_access_keys.update",              (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/activate",                  mgmt_access_keys.activate,                 AccessKeyIdRequest,           EmptyResponse,                 MGMT,    "mgmt_access_keys.activate",            (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/deactivate",                mgmt_access_keys.deactivate,               AccessKeyIdRequest,           EmptyResponse,                 MGMT,    "mgmt_access_keys.deactivate",          (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/delete",                    mgmt_access_keys.delete,                   AccessKeyIdRequest,           EmptyResponse,                 MGMT,    "mgmt_access_keys.delete",              (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/rotate",                    mgmt_access_keys.rotate,                   AccessKeyIdRequest,           AccessKeyWithSecret,           MGMT,    "mgmt_access_keys.rotate",              (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/activate/batch",            mgmt_access_keys.activate_batch,           AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.activate_batch",      (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/deactivate/batch",          mgmt_access_keys.deactivate_batch,         AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.deactivate_batch",    (KEY,)),
+        Route("POST",   "/v1/mgmt/accesskey/delete/batch",              mgmt_access_keys.delete_batch,             AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.delete_batch",        (KEY,)),
+        Route("POST",   "/v1/mgmt/jwt/update",                          mgmt_jwts.update_jwt,                      UpdateJWTRequest,             JWTOnlyResponse,               MGMT,    "mgmt_sessions.update_jwt",             (KEY,)),
+        Route("POST",   "/v1/mgmt/impersonate",                         mgmt_jwts.impersonate,                     ImpersonateRequest,           JWTOnlyResponse,               MGMT,    "mgmt_sessions.impersonate",            (KEY,)),
+        Route("POST",   "/v1/mgmt/impersonate/stepup",                  mgmt_jwts.impersonate_stepup,              ImpersonateRequest,           JWTOnlyResponse,               MGMT,    "mgmt_sessions.impersonate_stepup",     (KEY,)),
+        Route("POST",   "/v1/mgmt/stop/impersonation",                  mgmt_jwts.stop_impersonation,              StopImpersonationRequest,     JWTOnlyResponse,               MGMT,    "mgmt_sessions.stop_impersonation",     (KEY,)),
+        Route("POST",   "/v1/mgmt/auth/signin",                         mgmt_jwts.sign_in,                         MgmtSignInRequest,            JWTResponse,                   MGMT,    "mgmt_sessions.sign_in",                (KEY,)),
+        Route("POST",   "/v1/mgmt/auth/signup",                         mgmt_jwts.sign_up,                         MgmtSignUpRequest,            JWTResponse,                   MGMT,    "mgmt_sessions.sign_up",                (KEY,)),
+        Route("POST",   "/v1/mgmt/auth/signup-in",                      mgmt_jwts.sign_up_or_in,                   MgmtSignUpRequest,            JWTResponse,                   MGMT,    "mgmt_sessions.sign_up_or_in",          (KEY,)),
+        Route("POST",   "/v1/mgmt/auth/anonymous",                      mgmt_jwts.anonymous,                       TokenOptionsIn,               JWTResponse,                   MGMT,    "mgmt_sessions.anonymous",              (KEY,)),
+        Route("GET",    "/v1/mgmt/project/settings",                    mgmt_project.read_settings,                None,                         ProjectSettings,               MGMT,    "mgmt_project.read_settings",           (KEY,)),
+        Route("POST",   "/v1/mgmt/project/settings",                    mgmt_project.update_settings,              SettingsPatch,                ProjectSettings,               MGMT,    "mgmt_project.update_settings",         (KEY,)),
+    ),
+    # --- operations (passgate's own)
+    "operations": (
+        Route("GET",    "/v1/mgmt/license",                             mgmt_users.license_tier,                   None,                         LicenseResponse,               MGMT,    "mgmt_users.license_tier",              (KEY,), audited=False),
+        Route("GET",    "/healthz",                                     health.healthz,                            None,                         HealthResponse,                ANYONE,  "health.healthz",                       ()),
+        Route("GET",    "/readyz",                                      health.readyz,                             None,                         HealthResponse,                ANYONE,  "health.readyz",                        ()),
+        Route("GET",    "/metrics",                                     health.metrics,                            None,                         PlainText,                     ANYONE,  "metrics.metrics",                      ()),
+    ),
 }
+# fmt: on
 
-
-def _table() -> list[tuple[str, str, Callable[..., Any], str]]:
-    return [
-        # --- OTP (contract §2.1) --------------------------------------------------------------
-        ("POST", "/v1/auth/otp/signup/{method}", auth_otp.sign_up, "otp"),
-        ("POST", "/v1/auth/otp/signin/{method}", auth_otp.sign_in, "otp"),
-        ("POST", "/v1/auth/otp/signup-in/{method}", auth_otp.sign_up_or_in, "otp"),
-        ("POST", "/v1/auth/otp/verify/{method}", auth_otp.verify, "otp"),
-        ("POST", "/v1/auth/otp/update/email", auth_otp.update_email, "otp"),
-        ("POST", "/v1/auth/otp/update/phone/{method}", auth_otp.update_phone, "otp"),
-        # --- magic links (§2.2) -----------------------------------------------------------------
-        ("POST", "/v1/auth/magiclink/signup/{method}", auth_links.magic_sign_up, "magic link"),
-        ("POST", "/v1/auth/magiclink/signin/{method}", auth_links.magic_sign_in, "magic link"),
-        ("POST", "/v1/auth/magiclink/signup-in/{method}", auth_links.magic_sign_up_or_in, "magic link"),
-        ("POST", "/v1/auth/magiclink/verify", auth_links.magic_verify, "magic link"),
-        ("POST", "/v1/auth/magiclink/update/email", auth_links.magic_update_email, "magic link"),
-        ("POST", "/v1/auth/magiclink/update/phone", auth_links.magic_update_phone, "magic link"),
-        ("POST", "/v1/auth/magiclink/update/phone/{method}", auth_links.magic_update_phone_by, "magic link"),
-        # --- enchanted links (§2.3) -------------------------------------------------------------
-        ("POST", "/v1/auth/enchantedlink/signup/{method}", auth_links.enchanted_sign_up, "enchanted link"),
-        ("POST", "/v1/auth/enchantedlink/signin/{method}", auth_links.enchanted_sign_in, "enchanted link"),
-        ("POST", "/v1/auth/enchantedlink/signup-in/{method}", auth_links.enchanted_sign_up_or_in, "enchanted link"),
-        ("POST", "/v1/auth/enchantedlink/verify", auth_links.enchanted_verify, "enchanted link"),
-        ("POST", "/v1/auth/enchantedlink/pending-session", auth_links.enchanted_pending_session, "enchanted link"),
-        ("POST", "/v1/auth/enchantedlink/update/email", auth_links.enchanted_update_email, "enchanted link"),
-        ("POST", "/v1/auth/enchantedlink/update/phone/{method}", auth_links.enchanted_update_phone, "enchanted link"),
-        # --- sessions (§2.6) and keys (§2.8) ----------------------------------------------------
-        ("POST", "/v1/auth/refresh", auth_session.refresh, "session"),
-        ("POST", "/v1/auth/logout", auth_session.logout, "session"),
-        ("POST", "/v1/auth/logoutall", auth_session.logout_all, "session"),
-        ("GET", "/v1/auth/me", auth_session.me, "session"),
-        ("GET", "/v1/auth/me/history", auth_session.history, "session"),
-        ("GET", "/v2/keys/{project_id}", auth_session.jwks, "keys"),
-        # --- management (§5) -----------------------------------------------------------------
-        ("POST", "/v1/mgmt/user/create", mgmt_users.create_user, "management"),
-        ("POST", "/v1/mgmt/user/create/test", mgmt_users.create_test_user, "management"),
-        ("GET", "/v1/mgmt/user", mgmt_users.load_user, "management"),
-        ("POST", "/v1/mgmt/user/delete", mgmt_users.delete_user, "management"),
-        ("POST", "/v1/mgmt/tests/generate/otp", mgmt_users.generate_otp, "management"),
-        ("POST", "/v1/mgmt/tests/generate/magiclink", mgmt_links.generate_magic_link, "management"),
-        ("POST", "/v1/mgmt/tests/generate/enchantedlink", mgmt_links.generate_enchanted_link, "management"),
-        ("POST", "/v1/mgmt/user/signin/embeddedlink", mgmt_links.embedded_sign_in, "management"),
-        ("POST", "/v1/mgmt/user/signup/embeddedlink", mgmt_links.embedded_sign_up, "management"),
-        ("POST", "/v1/mgmt/audit/search", mgmt_audit.search, "management"),
-        ("GET", "/v1/mgmt/license", mgmt_users.license_tier, "operations"),
-        # Each module below declares its own routes (contract §5 and §2.6-2.7).
-        *mgmt_users.ROUTES,
-        *mgmt_authz.ROUTES,
-        *mgmt_access_keys.ROUTES,
-        *mgmt_sessions.ROUTES,
-        *mgmt_project.ROUTES,
-        *auth_tenants.ROUTES,
-        *auth_access_keys.ROUTES,
-        # --- operations -------------------------------------------------------------------------
-        ("GET", "/healthz", health.healthz, "operations"),
-        ("GET", "/readyz", health.readyz, "operations"),
-        ("GET", "/metrics", metrics.metrics, "operations"),
-    ]
-
+# Every route, tagged with its section (the OpenAPI tag).
+ROUTES: tuple[Route, ...] = tuple(dataclasses.replace(route, tag=tag) for tag, rows in _TABLE.items() for route in rows)
 
 # Starlette tries routes in order and stops at the first full match: the paths every
 # sign-in and every page load take are tried first.
@@ -106,26 +308,13 @@ _HOT_PATHS = (
 )
 
 
-def _hot_first(table: list[tuple[str, str, Callable[..., Any], str]]) -> list[tuple[str, str, Callable[..., Any], str]]:
+def starlette_routes() -> list[StarletteRoute]:
+    """The table as Starlette routes, hot paths first, each answered by ``route.answer``."""
     rank = {path: i for i, path in enumerate(_HOT_PATHS)}
-    return sorted(table, key=lambda route: rank.get(route[1], len(rank)))  # stable: the rest keep their order
-
-
-def install(app: FastAPI) -> None:
-    """Add every route to ``app`` itself (an included router adds a matching layer to each
-    request), each documented in ``/openapi.json`` from its request/response models and
-    answered through ``LeanRoute``'s planned handler."""
-    app.router.route_class = LeanRoute
-    for method, path, endpoint, tag in _hot_first(_table()):
-        extra: dict[str, Any] = {"response_class": PlainTextResponse} if endpoint is metrics.metrics else {}
-        name = endpoint.__module__.rsplit(".", 1)[-1] + "." + endpoint.__name__
-        handler = endpoint if tag in _UNAUDITED else audited(name, endpoint)
-        app.add_api_route(
-            path,
-            handler,
-            methods=[method],
-            tags=[tag],
-            responses=_ERRORS,
-            operation_id=endpoint.__module__.rsplit(".", 1)[-1] + "_" + endpoint.__name__,
-            **extra,
-        )
+    ordered = sorted(ROUTES, key=lambda route: rank.get(route.path, len(rank)))  # stable: the rest keep their order
+    served = []
+    for route in ordered:
+        served_route = StarletteRoute(route.path, answer(route), methods=[route.method])
+        served_route.methods = {route.method}  # Starlette adds HEAD to GET; Descope answers HEAD with 405
+        served.append(served_route)
+    return served

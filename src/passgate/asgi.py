@@ -1,9 +1,9 @@
-"""The app as uvicorn imports it (``passgate.web.asgi:app``), configured from the environment."""
+"""The app as uvicorn imports it (``passgate.asgi:app``), configured from the environment."""
 
 from passgate.config import Settings
 from passgate.logs import configure_logging
 from passgate.web import gc_tuning
-from passgate.web.app import create_app
+from passgate.wiring import create_app
 
 settings = Settings()
 configure_logging(settings.log_level)

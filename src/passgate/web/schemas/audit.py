@@ -1,0 +1,43 @@
+"""Wire shapes of the audit search (contract §5.7)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from passgate.web.schemas.base import (
+    UNIX_MS,
+    LoginIdString,
+    Request,
+)
+
+
+class AuditSearchRequest(Request):
+    """Descope's audit search (a subset): times are unix milliseconds."""
+
+    userIds: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=100)
+    actions: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=100)
+    loginIds: list[LoginIdString] | None = Field(default=None, max_length=100)
+    remoteAddresses: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=100)
+    from_: int | None = Field(default=None, alias="from", ge=0, le=10**15, description="Unix milliseconds.")
+    to: int | None = UNIX_MS
+    limit: int | None = Field(default=None, ge=1, le=1000)
+
+
+class AuditRecord(BaseModel):
+    projectId: str
+    userId: str
+    action: str
+    occurred: int
+    device: str
+    method: str
+    geo: str
+    remoteAddress: str
+    externalIds: list[str]
+    tenants: list[str]
+    data: dict[str, Any]
+
+
+class AuditSearchResponse(BaseModel):
+    audits: list[AuditRecord]

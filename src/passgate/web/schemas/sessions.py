@@ -1,0 +1,89 @@
+"""Wire shapes of sessions: the JWT answer, history, keys, tenant selection (contract §2.0, §2.6, §2.8)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from passgate.auth import tenants
+from passgate.models import SessionTokens
+from passgate.storage.sessions_store import SessionRecord
+from passgate.web.schemas.base import (
+    AuditedResponse,
+    Request,
+)
+from passgate.web.schemas.users import UserResponse
+
+
+class JWTResponse(AuditedResponse):
+    """Every verify, refresh and mgmt sign-in answers this (contract §2.0)."""
+
+    sessionJwt: str
+    refreshJwt: str
+    cookieDomain: str = ""
+    cookiePath: str = "/"
+    cookieMaxAge: int
+    cookieExpiration: int
+    sessionExpiration: int
+    user: UserResponse
+    firstSeen: bool
+
+    def audited_user_id(self) -> str | None:
+        return self.user.userId
+
+    @classmethod
+    def of(cls, tokens: SessionTokens) -> JWTResponse:
+        return cls(
+            sessionJwt=tokens.session_jwt,
+            refreshJwt=tokens.refresh_jwt,
+            cookieMaxAge=tokens.refresh_max_age,
+            cookieExpiration=tokens.refresh_expires_at,
+            sessionExpiration=tokens.session_expires_at,
+            user=UserResponse.of(tokens.user),
+            firstSeen=tokens.first_seen,
+        )
+
+
+class HistoryEntry(BaseModel):
+    userId: str
+    loginTime: int
+    city: str = ""
+    country: str = ""
+    ip: str = ""
+
+    @classmethod
+    def of(cls, record: SessionRecord) -> HistoryEntry:
+        return cls(userId=record.user_id, loginTime=record.created_at_ms // 1000, ip=record.ip)
+
+
+class JWKSResponse(BaseModel):
+    keys: list[dict[str, Any]]
+
+
+TenantId = Annotated[str, StringConstraints(max_length=64)]
+
+
+class SelectTenantRequest(Request):
+    tenant: str | None = Field(default=None, max_length=64, description="The tenant to select (the user's).")
+
+
+class MyTenantsRequest(Request):
+    dct: bool | None = Field(default=None, description="Include the tenant the refresh JWT selected.")
+    ids: list[TenantId] | None = Field(
+        default=None, max_length=1000, description="Include these of the user's tenants."
+    )
+
+
+class TenantOut(BaseModel):
+    id: str
+    name: str
+    customAttributes: dict[str, Any]
+
+    @classmethod
+    def of(cls, tenant: tenants.TenantInfo) -> TenantOut:
+        return cls(id=tenant.id, name=tenant.name, customAttributes=tenant.custom_attributes)
+
+
+class MyTenantsResponse(BaseModel):
+    tenants: list[TenantOut]
