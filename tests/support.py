@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import uvicorn
+from descope import AuthException
 
 from passgate.clock import OffsetClock
 from passgate.config import Settings
@@ -385,3 +386,21 @@ def signed_in(server: LiveServer, login_id: str | None = None, method: Any = Non
 def error_code(exc: Any) -> str:
     """The Descope ``errorCode`` of an SDK ``AuthException`` (its message is the error body)."""
     return str(json.loads(str(exc.error_message))["errorCode"])
+
+
+def tag(prefix: str) -> str:
+    """``prefix`` made unique per call, for names and IDs a test creates."""
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def mgmt_request(server: LiveServer, method: str, path: str, body: Any = None) -> httpx.Response:
+    """A raw management request, for what the SDK validates locally or cannot send."""
+    headers = {"Authorization": f"Bearer {server.project_id}:{server.management_key}"}
+    return httpx.request(method, server.base_url + path, json=body, headers=headers, timeout=30)
+
+
+def refused_code(call: Any, *args: Any, **kwargs: Any) -> str:
+    """The Descope error code of the ``AuthException`` that ``call(*args, **kwargs)`` raises."""
+    with pytest.raises(AuthException) as refused:
+        call(*args, **kwargs)
+    return error_code(refused.value)

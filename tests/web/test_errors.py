@@ -6,7 +6,7 @@ from pathlib import Path
 
 from passgate.errors import PassgateError, all_error_classes
 
-CATALOGUE = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+CATALOGUE = (Path(__file__).parents[2] / "docs" / "errors.md").read_text()
 
 
 def test_every_error_code_is_unique_and_documented() -> None:

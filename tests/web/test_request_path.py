@@ -26,7 +26,7 @@ from tests.support import database_url, make_project, relaxed
 MGMT = "mgmt"
 AUTH = "auth"
 JSON = {"content-type": "application/json"}
-RECORDED: dict[str, Any] = json.loads((Path(__file__).parent / "fixtures" / "answers.json").read_text())
+RECORDED: dict[str, Any] = json.loads((Path(__file__).parents[1] / "fixtures" / "answers.json").read_text())
 
 # (name, method, path, bearer, headers, body)
 CASES: list[tuple[str, str, str, str, dict[str, str], bytes | None]] = [

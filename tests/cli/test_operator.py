@@ -1,5 +1,5 @@
 """The operator's ``passgate`` commands against a live server's database (run through the
-CLI's entry point in-process; tests/test_cli.py runs the command as a process)."""
+CLI's entry point in-process; tests/cli/test_commands.py runs the command as a process)."""
 
 from __future__ import annotations
 

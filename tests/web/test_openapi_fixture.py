@@ -16,7 +16,7 @@ import pytest
 
 from passgate.web.app import openapi_document
 
-FIXTURE = Path(__file__).parent / "fixtures" / "openapi.json"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "openapi.json"
 
 
 def resolved(node: Any, components: dict[str, Any]) -> Any:

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from descope import AssociatedTenant
 
-from tests.support import LiveServer, signed_in, unique_email
-from tests.test_mgmt_tenants import mgmt_request, refused_code, tag
+from tests.support import LiveServer, mgmt_request, refused_code, signed_in, tag, unique_email
 
 
 def permissions_by_name(client: Any) -> dict[str, dict[str, Any]]:

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-import httpx
 import pytest
 from descope import AssociatedTenant, AuthException
 
-from tests.support import LiveServer, error_code, signed_in, unique_email
-
-
-def tag(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(4)}"
-
-
-def mgmt_request(server: LiveServer, method: str, path: str, body: Any = None) -> httpx.Response:
-    """A raw management request, for what the SDK validates locally or cannot send."""
-    headers = {"Authorization": f"Bearer {server.project_id}:{server.management_key}"}
-    return httpx.request(method, server.base_url + path, json=body, headers=headers, timeout=30)
-
-
-def refused_code(call: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(AuthException) as refused:
-        call(*args, **kwargs)
-    return error_code(refused.value)
+from tests.support import LiveServer, mgmt_request, refused_code, signed_in, tag, unique_email
 
 
 def test_create_with_and_without_id_then_load(server: LiveServer) -> None:

@@ -99,7 +99,8 @@ def session(server: LiveServer) -> dict[str, Any]:
     client = server.client()
     login_id = unique_email("hygiene")
     client.otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
-    return client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id))
+    answer: dict[str, Any] = client.otp.verify_code(DeliveryMethod.EMAIL, login_id, server.inbox.code_for(login_id))
+    return answer
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -159,7 +159,7 @@ def test_expired_code_is_refused(server: LiveServer) -> None:
     finally:
         server.clock.advance(-301)
     assert error_code(expired.value) == "E061102"
-    assert "expired" in json.loads(expired.value.error_message)["errorMessage"]
+    assert "expired" in json.loads(expired.value.error_message or "")["errorMessage"]
 
 
 def test_custom_claims_go_to_nsec_and_survive_refresh(server: LiveServer) -> None:

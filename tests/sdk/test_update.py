@@ -128,4 +128,4 @@ def test_update_requires_the_users_own_refresh_token(server: LiveServer) -> None
     session_jwt = their_session["sessionToken"]["jwt"]
     with pytest.raises(AuthException) as wrong_type:  # a session JWT is not a refresh JWT
         client.otp.update_user_email(theirs, unique_email(), session_jwt)
-    assert json.loads(wrong_type.value.error_message)["errorCode"] == "E064002"
+    assert json.loads(wrong_type.value.error_message or "")["errorCode"] == "E064002"
