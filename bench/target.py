@@ -167,12 +167,14 @@ class Server:
         return self.proc.pid
 
 
-def start_server(data_dir: Path, database_url: str | None, project: Project, workers: int = 1) -> Server:
-    """Start the server (one worker pinned to CPU 0) and wait until ``/healthz`` answers."""
+def start_server(
+    data_dir: Path, database_url: str | None, project: Project, workers: int = 1, passgate: Path = PASSGATE
+) -> Server:
+    """Start ``passgate`` (one worker pinned to CPU 0) and wait until ``/healthz`` answers."""
     port = free_port()
     log = data_dir / "server.log"
     placement = server_cpus(workers)
-    command = [str(PASSGATE), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command = [str(passgate), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
         # taskset execs passgate, so the Popen PID is the server's own
         proc = subprocess.Popen(
@@ -245,14 +247,17 @@ class ServerSpec:
 
 
 @contextmanager
-def running_server(spec: ServerSpec, workdir: Path, postgres_admin_url: str) -> Iterator[Server]:
+def running_server(
+    spec: ServerSpec, workdir: Path, postgres_admin_url: str, passgate: Path = PASSGATE, label: str = ""
+) -> Iterator[Server]:
     """A fresh database of ``spec.backend``, a project signing with ``spec.alg``, ``spec.users``
     users preloaded, and the server on it with ``spec.workers`` workers.
 
-    Everything is removed afterwards: the server stopped by its PID, the PostgreSQL
-    database dropped, the data directory deleted.
+    ``passgate`` is the command that serves (another checkout's, to compare two trees on the
+    same schema; ``label`` then names its data directory). Everything is removed afterwards:
+    the server stopped by its PID, the PostgreSQL database dropped, the data directory deleted.
     """
-    data_dir = workdir / f"{spec.backend}-{spec.alg}-w{spec.workers}-u{spec.users}"
+    data_dir = workdir / f"{label}{spec.backend}-{spec.alg}-w{spec.workers}-u{spec.users}"
     data_dir.mkdir(parents=True)
     try:
         with _database(spec.backend, postgres_admin_url) as database_url:
@@ -261,7 +266,7 @@ def running_server(spec: ServerSpec, workdir: Path, postgres_admin_url: str) -> 
             if spec.users:
                 took = preload_users(project.database_url, project.project_id, spec.users)
                 print(f"    preloaded {spec.users:,} users in {took:.1f} s", file=sys.stderr, flush=True)
-            server = start_server(data_dir, database_url, project, spec.workers)
+            server = start_server(data_dir, database_url, project, spec.workers, passgate)
             server.preload_s = took
             try:
                 yield server
