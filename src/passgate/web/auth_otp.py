@@ -40,19 +40,15 @@ async def sign_up(method: Method, body: OTPSignUpRequest, call: AuthCall) -> Mas
 
 async def sign_in(method: Method, body: OTPSignInRequest, call: AuthCall) -> Masked:
     """Send a sign-in code to an existing user."""
-    value = await otp.sign_in(
-        call.ctx,
-        call.project,
-        method,
-        required(body.loginId, "loginId"),
-        login_options(body.loginOptions),
-        call.refresh_jwt,
-    )
-    return masked(method, value)
+    return await _send_sign_in(method, body, call, create_if_missing=False)
 
 
 async def sign_up_or_in(method: Method, body: OTPSignInRequest, call: AuthCall) -> Masked:
     """Sign in an existing user or sign up a new one."""
+    return await _send_sign_in(method, body, call, create_if_missing=True)
+
+
+async def _send_sign_in(method: Method, body: OTPSignInRequest, call: AuthCall, *, create_if_missing: bool) -> Masked:
     value = await otp.sign_in(
         call.ctx,
         call.project,
@@ -60,7 +56,7 @@ async def sign_up_or_in(method: Method, body: OTPSignInRequest, call: AuthCall) 
         required(body.loginId, "loginId"),
         login_options(body.loginOptions),
         call.refresh_jwt,
-        create_if_missing=True,
+        create_if_missing=create_if_missing,
     )
     return masked(method, value)
 

@@ -167,26 +167,23 @@ async def update_login_id(body: LoginIdUpdateRequest, call: AuthCall) -> UserWra
 
 async def update_email(body: EmailUpdateRequest, call: AuthCall) -> UserWrapper:
     """Set or remove the email; a login ID equal to the old email follows it."""
-    user = await user_edits.update_address(
-        call.ctx,
-        call.project,
-        body.loginId,
-        phone=False,
-        address=body.email or "",
-        verified=body.verified,
-        fail_on_conflict=bool(body.failOnConflict),
-    )
-    return _wrapped(user)
+    return await _update_address(body, call, phone=False, address=body.email)
 
 
 async def update_phone(body: PhoneUpdateRequest, call: AuthCall) -> UserWrapper:
     """Set or remove the phone; a login ID equal to the old phone follows it."""
+    return await _update_address(body, call, phone=True, address=body.phone)
+
+
+async def _update_address(
+    body: EmailUpdateRequest | PhoneUpdateRequest, call: AuthCall, *, phone: bool, address: str | None
+) -> UserWrapper:
     user = await user_edits.update_address(
         call.ctx,
         call.project,
         body.loginId,
-        phone=True,
-        address=body.phone or "",
+        phone=phone,
+        address=address or "",
         verified=body.verified,
         fail_on_conflict=bool(body.failOnConflict),
     )
