@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import mask_email, mask_phone, normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, ratelimits, sessions, tollfraud
+from passgate.auth import accounts, minting, ratelimits, refresh_tokens, tollfraud
+from passgate.auth.claims import combined_amr
 from passgate.auth.context import AuthContext, Caller
 from passgate.delivery import outbox
 from passgate.delivery.messages import OutgoingMessage
@@ -98,7 +99,7 @@ async def for_sign_in(
     method: Method,
     login_id: str,
     options: LoginOptions,
-    prior: sessions.RefreshContext | None,
+    prior: refresh_tokens.RefreshContext | None,
     *,
     create_if_missing: bool = False,
 ) -> Intent:
@@ -122,7 +123,7 @@ async def for_sign_in(
 
 async def for_update(ctx: AuthContext, project: Project, update: AddressUpdate, refresh_jwt: str | None) -> Intent:
     """An address update for the signed-in user whose refresh JWT is given."""
-    current = await sessions.authenticate_refresh(ctx, project, refresh_jwt)
+    current = await refresh_tokens.authenticate_refresh(ctx, project, refresh_jwt)
     login_id = normalize_login_id(update.login_id)
     if login_id not in current.user.login_ids:
         raise InvalidRefreshToken("The login ID does not belong to the signed-in user")
@@ -175,11 +176,11 @@ def with_management_claims(intent: Intent, claims: dict[str, Any]) -> Intent:
 
 async def prior_session(
     ctx: AuthContext, project: Project, options: LoginOptions, refresh_jwt: str | None
-) -> sessions.RefreshContext | None:
+) -> refresh_tokens.RefreshContext | None:
     """The session that step-up or MFA builds on (required for either, else ``None``)."""
     if not (options.stepup or options.mfa):
         return None
-    return await sessions.authenticate_refresh(ctx, project, refresh_jwt)
+    return await refresh_tokens.authenticate_refresh(ctx, project, refresh_jwt)
 
 
 async def queue_message(
@@ -242,12 +243,12 @@ async def complete(
     user_id: str | None,
     method: Method,
     details: dict[str, Any],
-) -> sessions.OpenedSession:
+) -> minting.OpenedSession:
     """Act on a verified secret: create, confirm or update the user, then open a session."""
     grant = await _grant(tx, ctx, project, purpose, login_id, user_id, method, details)
     if details.get("options", {}).get("revokeOtherSessions"):
         await sessions_store.revoke_all_of_user(tx, grant.user.id, ctx.now_ms())
-    return await sessions.open_session(tx, ctx, project, grant, caller)
+    return await minting.open_session(tx, ctx, project, grant, caller)
 
 
 async def _grant(
@@ -259,7 +260,7 @@ async def _grant(
     user_id: str | None,
     method: Method,
     details: dict[str, Any],
-) -> sessions.Grant:
+) -> minting.Grant:
     now, options = ctx.clock.now(), details.get("options", {})
     if purpose == DECOY:
         raise WrongCode()  # its code was never sent; a lucky guess must not create anything
@@ -286,9 +287,9 @@ async def _grant(
     return _grant_of(user, method, options)
 
 
-def _grant_of(user: User, method: Method, options: dict[str, Any], *, first_seen: bool = False) -> sessions.Grant:
-    amr = sessions.combined_amr(options.get("priorAmr", []), method.amr) if options.get("mfa") else [method.amr]
-    return sessions.Grant(
+def _grant_of(user: User, method: Method, options: dict[str, Any], *, first_seen: bool = False) -> minting.Grant:
+    amr = combined_amr(options.get("priorAmr", []), method.amr) if options.get("mfa") else [method.amr]
+    return minting.Grant(
         user=user,
         amr=amr,
         first_seen=first_seen,
@@ -314,7 +315,7 @@ def _sign_in_address_of(method: Method, login_id: str) -> str:
         raise InvalidArgument(f"The user has no {channel} to send to") from exc
 
 
-def _options(options: LoginOptions, prior: sessions.RefreshContext | None) -> dict[str, Any]:
+def _options(options: LoginOptions, prior: refresh_tokens.RefreshContext | None) -> dict[str, Any]:
     return {
         "stepup": options.stepup,
         "mfa": options.mfa,

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from passgate.auth import accounts, intents, ratelimits, redirects, sessions
+from passgate.auth import accounts, intents, minting, ratelimits, redirects
 from passgate.auth.context import AuthContext, Caller
 from passgate.auth.intents import AddressUpdate, Intent
 from passgate.errors import (
@@ -155,7 +155,7 @@ async def verify_magic(ctx: AuthContext, project: Project, token: str, caller: C
     async with ctx.db.transaction() as tx:
         row = await _live_token(tx, ctx, project, token, kinds=(MAGIC, EMBEDDED))
         opened = await _complete(tx, ctx, project, row, caller)
-    return await sessions.mint(ctx, project, opened)
+    return await minting.mint(ctx, project, opened)
 
 
 async def _live_token(
@@ -169,7 +169,7 @@ async def _live_token(
 
 async def _complete(
     tx: Transaction, ctx: AuthContext, project: Project, row: LinkToken, caller: Caller
-) -> sessions.OpenedSession:
+) -> minting.OpenedSession:
     if not await links_store.consume_token(tx, row.id, ctx.now_ms()):
         raise InvalidLink()
     return await intents.complete(
@@ -283,7 +283,7 @@ async def verify_enchanted(ctx: AuthContext, project: Project, token: str, calle
         raise InvalidLink("Wrong link: this sign-in was cancelled; request a new one")
 
 
-def _grant_details(opened: sessions.OpenedSession) -> dict[str, Any]:
+def _grant_details(opened: minting.OpenedSession) -> dict[str, Any]:
     grant = opened.grant
     return {
         "firstSeen": grant.first_seen,
@@ -309,7 +309,7 @@ async def pending_session(ctx: AuthContext, project: Project, pending_ref: str) 
         user = await users_store.find_by_id(tx, project.id, record.user_id) if record else None
     if record is None or user is None:
         raise PendingSessionNotFound()
-    grant = sessions.Grant(
+    grant = minting.Grant(
         user=user,
         amr=record.amr,
         first_seen=bool(details.get("firstSeen")),
@@ -317,7 +317,7 @@ async def pending_session(ctx: AuthContext, project: Project, pending_ref: str) 
         nsec=details.get("nsec") or {},
         claims=details.get("claims") or {},
     )
-    return await sessions.mint(ctx, project, sessions.OpenedSession(grant=grant, record=record))
+    return await minting.mint(ctx, project, minting.OpenedSession(grant=grant, record=record))
 
 
 # --- management helpers -----------------------------------------------------------------------
