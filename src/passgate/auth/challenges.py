@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from passgate.auth.context import AuthContext
+from passgate.auth.intent_details import IntentDetails, intent_details_to_stored
 from passgate.crypto.codes import code_matches, generate_code, hash_code
 from passgate.errors import PassgateError, RateLimited, TooManyAttempts, WrongCode
 from passgate.identifiers import new_opaque_id
@@ -55,7 +56,7 @@ async def issue(
     user_id: str | None,
     purpose: str,
     method: Method | None,
-    details: dict[str, Any],
+    details: IntentDetails,
 ) -> IssuedCode:
     """Create a fresh code for ``login_id``, invalidating its earlier ones."""
     now_ms = ctx.now_ms()
@@ -75,7 +76,7 @@ async def issue(
             state="pending",
             attempts=0,
             max_attempts=project.settings.otp_max_attempts,
-            details=details,
+            details=intent_details_to_stored(details),
             created_at_ms=now_ms,
             expires_at_ms=now_ms + project.settings.otp_expiry_seconds * 1000,
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from passgate.addresses import normalize_login_id
 from passgate.auth import challenges, intents, minting, ratelimits
 from passgate.auth.context import AuthContext, Caller
+from passgate.auth.intent_details import intent_details_from_stored
 from passgate.auth.intents import AddressUpdate, Intent
 from passgate.models import LoginOptions, Method, Project, SessionTokens, UserProfile
 from passgate.storage.challenges_store import Challenge
@@ -84,7 +85,7 @@ async def verify(
             login_id=challenge.login_id,
             user_id=challenge.user_id,
             method=method,
-            details=challenge.details,
+            details=intent_details_from_stored(challenge.details),
         )
 
     opened = await challenges.verify_and_consume(
