@@ -1,9 +1,15 @@
 """One-time code challenges: issue, and check-and-consume atomically.
 
-The check follows Kratos' order: count the attempt first (a guarded ``UPDATE``), then
-compare HMACs in constant time, then consume with an ``UPDATE ... WHERE state='pending'``
-whose row count says who won. Failed attempts are committed before the error is raised,
-so a failing request still uses up its attempt.
+The check reads the newest challenge and the login ID's failure budget, then compares
+HMACs in constant time (touching no row), and only then counts the attempt, with one
+guarded ``UPDATE`` whichever the outcome: a matching code is counted and consumed at once
+(``attempts = attempts + 1, state = 'used' WHERE state = 'pending' AND attempts <
+max_attempts``), a wrong one is counted (``attempts = attempts + 1 WHERE state = 'pending'
+AND attempts < max_attempts``) and burns the code at its last attempt. The ``WHERE``
+re-checks the limit and the state in the same statement, so parallel guesses cannot exceed
+the attempt limit and the row count says who won; no row means no attempt was left (or a
+parallel request used or burned the code). Failed attempts are committed before the error
+is raised, so a failing request still uses up its attempt.
 """
 
 from __future__ import annotations
