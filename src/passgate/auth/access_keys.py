@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from ipaddress import IPv6Address, ip_address, ip_network
 from typing import Any
 
-from passgate.auth.context import AuthContext, Caller
-from passgate.auth.sessions import (
+from passgate.auth.claims import (
     SELECTED_TENANT,
     SESSION_DRN,
     checked_custom_claims,
     custom_claims,
     registered_claims,
 )
+from passgate.auth.context import AuthContext, Caller
 from passgate.crypto import tokens
 from passgate.crypto.sealing import Secrets
 from passgate.errors import InvalidAccessKey, InvalidArgument, MissingAccessKey, NotATenantMember

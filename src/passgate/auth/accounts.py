@@ -11,7 +11,6 @@ fields move to the survivor.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from passgate.errors import UserAlreadyExists, UserDisabled, UserNotFound
 from passgate.identifiers import new_user_id
@@ -20,16 +19,6 @@ from passgate.storage import sessions_store, users_store
 from passgate.storage.database import IntegrityViolation, Transaction
 
 _MERGEABLE_FIELDS = ("name", "given_name", "middle_name", "family_name", "picture")
-
-
-def profile_details(profile: UserProfile) -> dict[str, Any]:
-    """A profile as challenge details (JSON)."""
-    return dataclasses.asdict(profile)
-
-
-def profile_from_details(details: dict[str, Any]) -> UserProfile:
-    fields = {f.name for f in dataclasses.fields(UserProfile)}
-    return UserProfile(**{key: value for key, value in details.items() if key in fields})
 
 
 def with_verified_address(user: User, method: Method, address: str, now: float) -> User:

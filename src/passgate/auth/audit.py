@@ -10,6 +10,7 @@ transaction (``group_commit``), and each call returns once its event is committe
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import structlog
@@ -22,6 +23,10 @@ from passgate.storage import audit_store
 from passgate.storage.audit_store import AuditEvent, AuditQuery
 
 log = structlog.get_logger("passgate.audit")
+
+ERROR_CODE = "error_code"  # the detail of a failure: its error's code
+# Its key in events stored before details were snake_case; read as ``error_code``.
+_LEGACY_ERROR_CODE = "errorCode"
 
 
 def mask_login_id(login_id: str) -> str:
@@ -64,7 +69,7 @@ async def record(
         login_id_hash=login_id_hash(ctx, login_id) if login_id else None,
         ip=caller.ip if caller else "",
         user_agent=caller.user_agent if caller else "",
-        detail={**(detail or {}), **({"errorCode": error.code} if error else {})},
+        detail={**(detail or {}), **({ERROR_CODE: error.code} if error else {})},
     )
     if not await ctx.audit_log.write(event):
         log.error("audit event lost", action=action, project_id=project_id)
@@ -76,4 +81,13 @@ async def search(ctx: AuthContext, query: AuditQuery, login_ids: tuple[str, ...]
         hashes = tuple(login_id_hash(ctx, login_id) for login_id in login_ids)
         query = AuditQuery(**{**query.__dict__, "login_id_hashes": hashes})
     async with ctx.db.transaction(write=False) as tx:
-        return await audit_store.search(tx, query)
+        events = await audit_store.search(tx, query)
+    return [_with_current_detail(event) for event in events]
+
+
+def _with_current_detail(event: AuditEvent) -> AuditEvent:
+    """``event`` with a legacy ``errorCode`` detail renamed ``error_code``."""
+    if _LEGACY_ERROR_CODE not in event.detail:
+        return event
+    detail = {(ERROR_CODE if key == _LEGACY_ERROR_CODE else key): value for key, value in event.detail.items()}
+    return dataclasses.replace(event, detail=detail)

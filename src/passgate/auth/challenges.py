@@ -1,9 +1,15 @@
 """One-time code challenges: issue, and check-and-consume atomically.
 
-The check follows Kratos' order: count the attempt first (a guarded ``UPDATE``), then
-compare HMACs in constant time, then consume with an ``UPDATE ... WHERE state='pending'``
-whose row count says who won. Failed attempts are committed before the error is raised,
-so a failing request still uses up its attempt.
+The check reads the newest challenge and the login ID's failure budget, then compares
+HMACs in constant time (touching no row), and only then counts the attempt, with one
+guarded ``UPDATE`` whichever the outcome: a matching code is counted and consumed at once
+(``attempts = attempts + 1, state = 'used' WHERE state = 'pending' AND attempts <
+max_attempts``), a wrong one is counted (``attempts = attempts + 1 WHERE state = 'pending'
+AND attempts < max_attempts``) and burns the code at its last attempt. The ``WHERE``
+re-checks the limit and the state in the same statement, so parallel guesses cannot exceed
+the attempt limit and the row count says who won; no row means no attempt was left (or a
+parallel request used or burned the code). Failed attempts are committed before the error
+is raised, so a failing request still uses up its attempt.
 """
 
 from __future__ import annotations
@@ -11,9 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from passgate.auth.context import AuthContext
+from passgate.auth.intent_details import IntentDetails, intent_details_to_stored
 from passgate.crypto.codes import code_matches, generate_code, hash_code
 from passgate.errors import PassgateError, RateLimited, TooManyAttempts, WrongCode
 from passgate.identifiers import new_opaque_id
@@ -55,7 +62,7 @@ async def issue(
     user_id: str | None,
     purpose: str,
     method: Method | None,
-    details: dict[str, Any],
+    details: IntentDetails,
 ) -> IssuedCode:
     """Create a fresh code for ``login_id``, invalidating its earlier ones."""
     now_ms = ctx.now_ms()
@@ -75,7 +82,7 @@ async def issue(
             state="pending",
             attempts=0,
             max_attempts=project.settings.otp_max_attempts,
-            details=details,
+            details=intent_details_to_stored(details),
             created_at_ms=now_ms,
             expires_at_ms=now_ms + project.settings.otp_expiry_seconds * 1000,
         ),

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import mask_email, mask_phone, normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, ratelimits, sessions, tollfraud
+from passgate.auth import accounts, minting, ratelimits, refresh_tokens, tollfraud
+from passgate.auth.claims import combined_amr
 from passgate.auth.context import AuthContext, Caller
+from passgate.auth.intent_details import IntentDetails
 from passgate.delivery import outbox
 from passgate.delivery.messages import OutgoingMessage
 from passgate.errors import (
@@ -61,7 +63,7 @@ class Intent:
     purpose: str
     method: Method
     target: str
-    details: dict[str, Any]
+    details: IntentDetails
     options: LoginOptions
 
     @property
@@ -88,7 +90,7 @@ async def for_sign_up(
     target = normalize_address(method, address or login_id)
     if await users_store.login_id_owner(tx, project.id, login_id):
         raise UserAlreadyExists()
-    details = {"address": target, "profile": accounts.profile_details(profile), "options": _options(options, None)}
+    details = _details(target, options, None, profile)
     return Intent(login_id, None, SIGNUP, method, target, details, options)
 
 
@@ -98,7 +100,7 @@ async def for_sign_in(
     method: Method,
     login_id: str,
     options: LoginOptions,
-    prior: sessions.RefreshContext | None,
+    prior: refresh_tokens.RefreshContext | None,
     *,
     create_if_missing: bool = False,
 ) -> Intent:
@@ -110,29 +112,29 @@ async def for_sign_in(
     if user is None and project.settings.hide_login_existence:
         # The same work and the same answer as for a real user; the code goes nowhere.
         target = _sign_in_address_of(method, login_id)
-        return Intent(login_id, None, DECOY, method, target, {"address": target, "options": {}}, options)
+        return Intent(login_id, None, DECOY, method, target, IntentDetails(address=target), options)
     if user is None:
         raise UserNotFound()
     if prior is not None and prior.user.id != user.id:
         raise InvalidRefreshToken("The refresh token belongs to another user")
     target = _sign_in_address(user, method, login_id)
-    details = {"address": target, "options": _options(options, prior)}
-    return Intent(login_id, user, SIGNIN, method, target, details, options)
+    return Intent(login_id, user, SIGNIN, method, target, _details(target, options, prior), options)
 
 
 async def for_update(ctx: AuthContext, project: Project, update: AddressUpdate, refresh_jwt: str | None) -> Intent:
     """An address update for the signed-in user whose refresh JWT is given."""
-    current = await sessions.authenticate_refresh(ctx, project, refresh_jwt)
+    current = await refresh_tokens.authenticate_refresh(ctx, project, refresh_jwt)
     login_id = normalize_login_id(update.login_id)
     if login_id not in current.user.login_ids:
         raise InvalidRefreshToken("The login ID does not belong to the signed-in user")
     target = normalize_address(update.method, update.address)
-    details = {
-        "address": target,
-        "addToLoginIds": update.add_to_login_ids,
-        "mergeIntoExisting": update.merge_into_existing,
-        "options": {"mfa": update.mfa, "priorAmr": current.record.amr if update.mfa else []},
-    }
+    details = IntentDetails(
+        address=target,
+        mfa=update.mfa,
+        prior_amr=tuple(current.record.amr) if update.mfa else (),
+        add_to_login_ids=update.add_to_login_ids,
+        merge_into_existing=update.merge_into_existing,
+    )
     options = LoginOptions(
         template_id=update.template_id,
         template_options=update.template_options,
@@ -152,7 +154,7 @@ async def for_test_user(tx: Transaction, project: Project, login_id: str, method
     if not intent.user.test:
         raise NotATestUser()
     address = (intent.user.phone if intent.method.is_phone else intent.user.email) or intent.login_id
-    return dataclasses.replace(intent, target=address, details={**intent.details, "address": address})
+    return dataclasses.replace(intent, target=address, details=dataclasses.replace(intent.details, address=address))
 
 
 async def for_existing_user(tx: Transaction, project: Project, login_id: str, method: Method = Method.EMAIL) -> Intent:
@@ -163,23 +165,21 @@ async def for_existing_user(tx: Transaction, project: Project, login_id: str, me
         raise ManagedUserNotFound()
     if user.status is UserStatus.DISABLED:
         raise UserDisabled()
-    details: dict[str, Any] = {"address": "", "options": {}}
-    return Intent(normalized, user, SIGNIN, method, "", details, LoginOptions())
+    return Intent(normalized, user, SIGNIN, method, "", IntentDetails(), LoginOptions())
 
 
 def with_management_claims(intent: Intent, claims: dict[str, Any]) -> Intent:
     """``intent`` whose session will carry ``claims`` at the top level of its JWTs."""
-    options = {**intent.details.get("options", {}), "managementClaims": claims}
-    return dataclasses.replace(intent, details={**intent.details, "options": options})
+    return dataclasses.replace(intent, details=dataclasses.replace(intent.details, management_claims=claims))
 
 
 async def prior_session(
     ctx: AuthContext, project: Project, options: LoginOptions, refresh_jwt: str | None
-) -> sessions.RefreshContext | None:
+) -> refresh_tokens.RefreshContext | None:
     """The session that step-up or MFA builds on (required for either, else ``None``)."""
     if not (options.stepup or options.mfa):
         return None
-    return await sessions.authenticate_refresh(ctx, project, refresh_jwt)
+    return await refresh_tokens.authenticate_refresh(ctx, project, refresh_jwt)
 
 
 async def queue_message(
@@ -241,13 +241,13 @@ async def complete(
     login_id: str,
     user_id: str | None,
     method: Method,
-    details: dict[str, Any],
-) -> sessions.OpenedSession:
+    details: IntentDetails,
+) -> minting.OpenedSession:
     """Act on a verified secret: create, confirm or update the user, then open a session."""
     grant = await _grant(tx, ctx, project, purpose, login_id, user_id, method, details)
-    if details.get("options", {}).get("revokeOtherSessions"):
+    if details.revoke_other_sessions:
         await sessions_store.revoke_all_of_user(tx, grant.user.id, ctx.now_ms())
-    return await sessions.open_session(tx, ctx, project, grant, caller)
+    return await minting.open_session(tx, ctx, project, grant, caller)
 
 
 async def _grant(
@@ -258,43 +258,42 @@ async def _grant(
     login_id: str,
     user_id: str | None,
     method: Method,
-    details: dict[str, Any],
-) -> sessions.Grant:
-    now, options = ctx.clock.now(), details.get("options", {})
+    details: IntentDetails,
+) -> minting.Grant:
+    now = ctx.clock.now()
     if purpose == DECOY:
         raise WrongCode()  # its code was never sent; a lucky guess must not create anything
     if purpose == SIGNUP:
-        profile = accounts.profile_from_details(details.get("profile", {}))
-        profile = accounts.with_verified_profile_address(profile, method, details["address"])
+        profile = accounts.with_verified_profile_address(details.profile or UserProfile(), method, details.address)
         user = await accounts.create_user(
             tx, project_id=project.id, login_ids=[login_id], profile=profile, test=False, now=now
         )
-        return _grant_of(user, method, options, first_seen=True)
+        return _grant_of(user, method, details, first_seen=True)
     user = await accounts.load_signable_user(tx, project.id, user_id)
     if purpose == UPDATE:
         user = await accounts.apply_address_update(
             tx,
             user,
             method=method,
-            address=details["address"],
-            add_to_login_ids=bool(details.get("addToLoginIds")),
-            merge_into_existing=bool(details.get("mergeIntoExisting")),
+            address=details.address,
+            add_to_login_ids=details.add_to_login_ids,
+            merge_into_existing=details.merge_into_existing,
             now=now,
         )
     else:
-        user = await accounts.confirm_sign_in(tx, user, method, details["address"], now)
-    return _grant_of(user, method, options)
+        user = await accounts.confirm_sign_in(tx, user, method, details.address, now)
+    return _grant_of(user, method, details)
 
 
-def _grant_of(user: User, method: Method, options: dict[str, Any], *, first_seen: bool = False) -> sessions.Grant:
-    amr = sessions.combined_amr(options.get("priorAmr", []), method.amr) if options.get("mfa") else [method.amr]
-    return sessions.Grant(
+def _grant_of(user: User, method: Method, details: IntentDetails, *, first_seen: bool = False) -> minting.Grant:
+    amr = combined_amr(list(details.prior_amr), method.amr) if details.mfa else [method.amr]
+    return minting.Grant(
         user=user,
         amr=amr,
         first_seen=first_seen,
-        stepup=bool(options.get("stepup")),
-        nsec=options.get("customClaims") or {},
-        claims=options.get("managementClaims") or {},
+        stepup=details.stepup,
+        nsec=details.custom_claims or {},
+        claims=details.management_claims or {},
     )
 
 
@@ -314,11 +313,16 @@ def _sign_in_address_of(method: Method, login_id: str) -> str:
         raise InvalidArgument(f"The user has no {channel} to send to") from exc
 
 
-def _options(options: LoginOptions, prior: sessions.RefreshContext | None) -> dict[str, Any]:
-    return {
-        "stepup": options.stepup,
-        "mfa": options.mfa,
-        "customClaims": options.custom_claims,
-        "revokeOtherSessions": options.revoke_other_sessions,
-        "priorAmr": prior.record.amr if prior else [],
-    }
+def _details(
+    address: str, options: LoginOptions, prior: refresh_tokens.RefreshContext | None, profile: UserProfile | None = None
+) -> IntentDetails:
+    """The details of a sign-in (or, with ``profile``, a sign-up) to ``address``."""
+    return IntentDetails(
+        address=address,
+        profile=profile,
+        stepup=options.stepup,
+        mfa=options.mfa,
+        prior_amr=tuple(prior.record.amr) if prior else (),
+        custom_claims=options.custom_claims,
+        revoke_other_sessions=options.revoke_other_sessions,
+    )

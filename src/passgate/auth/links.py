@@ -16,8 +16,15 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from passgate.auth import accounts, intents, ratelimits, redirects, sessions
+from passgate.auth import accounts, intents, minting, ratelimits, redirects
 from passgate.auth.context import AuthContext, Caller
+from passgate.auth.intent_details import (
+    GrantDetails,
+    grant_details_from_stored,
+    grant_details_to_stored,
+    intent_details_from_stored,
+    intent_details_to_stored,
+)
 from passgate.auth.intents import AddressUpdate, Intent
 from passgate.errors import (
     EnchantedLinkPending,
@@ -109,7 +116,7 @@ async def _store_token(
         user_id=intent.user.id if intent.user else None,
         purpose=intent.purpose,
         method=intent.method.value,
-        details=intent.details,
+        details=intent_details_to_stored(intent.details),
         state="pending",
         pending_id=pending_id,
         decoy=decoy,
@@ -155,7 +162,7 @@ async def verify_magic(ctx: AuthContext, project: Project, token: str, caller: C
     async with ctx.db.transaction() as tx:
         row = await _live_token(tx, ctx, project, token, kinds=(MAGIC, EMBEDDED))
         opened = await _complete(tx, ctx, project, row, caller)
-    return await sessions.mint(ctx, project, opened)
+    return await minting.mint(ctx, project, opened)
 
 
 async def _live_token(
@@ -169,7 +176,7 @@ async def _live_token(
 
 async def _complete(
     tx: Transaction, ctx: AuthContext, project: Project, row: LinkToken, caller: Caller
-) -> sessions.OpenedSession:
+) -> minting.OpenedSession:
     if not await links_store.consume_token(tx, row.id, ctx.now_ms()):
         raise InvalidLink()
     return await intents.complete(
@@ -181,7 +188,7 @@ async def _complete(
         login_id=row.login_id,
         user_id=row.user_id,
         method=Method(row.method),
-        details=row.details,
+        details=intent_details_from_stored(row.details),
     )
 
 
@@ -276,21 +283,11 @@ async def verify_enchanted(ctx: AuthContext, project: Project, token: str, calle
         else:
             opened = await _complete(tx, ctx, project, row, caller)
             if row.pending_id and not await links_store.mark_ready(
-                tx, row.pending_id, opened.record.id, _grant_details(opened)
+                tx, row.pending_id, opened.record.id, grant_details_to_stored(GrantDetails.of(opened.grant))
             ):
                 raise InvalidLink()
     if voided:
         raise InvalidLink("Wrong link: this sign-in was cancelled; request a new one")
-
-
-def _grant_details(opened: sessions.OpenedSession) -> dict[str, Any]:
-    grant = opened.grant
-    return {
-        "firstSeen": grant.first_seen,
-        "stepup": grant.stepup,
-        "nsec": grant.nsec,
-        "claims": grant.claims,
-    }
 
 
 async def pending_session(ctx: AuthContext, project: Project, pending_ref: str) -> SessionTokens:
@@ -302,22 +299,15 @@ async def pending_session(ctx: AuthContext, project: Project, pending_ref: str) 
             raise PendingSessionNotFound()
         if pending.state == "pending":
             raise EnchantedLinkPending()
-        details = pending.grant_details or {}
+        details = grant_details_from_stored(pending.grant_details or {})
         if pending.session_id is None or not await links_store.claim_ready(tx, pending.id):
             raise PendingSessionNotFound()
         record = await sessions_store.get_session(tx, project.id, pending.session_id)
         user = await users_store.find_by_id(tx, project.id, record.user_id) if record else None
     if record is None or user is None:
         raise PendingSessionNotFound()
-    grant = sessions.Grant(
-        user=user,
-        amr=record.amr,
-        first_seen=bool(details.get("firstSeen")),
-        stepup=bool(details.get("stepup")),
-        nsec=details.get("nsec") or {},
-        claims=details.get("claims") or {},
-    )
-    return await sessions.mint(ctx, project, sessions.OpenedSession(grant=grant, record=record))
+    opened = minting.OpenedSession(grant=details.grant(user, record.amr), record=record)
+    return await minting.mint(ctx, project, opened)
 
 
 # --- management helpers -----------------------------------------------------------------------

@@ -7,8 +7,9 @@ is never "sent" without being stored, nor stored without its message queued.
 from __future__ import annotations
 
 from passgate.addresses import normalize_login_id
-from passgate.auth import challenges, intents, ratelimits, sessions
+from passgate.auth import challenges, intents, minting, ratelimits
 from passgate.auth.context import AuthContext, Caller
+from passgate.auth.intent_details import intent_details_from_stored
 from passgate.auth.intents import AddressUpdate, Intent
 from passgate.models import LoginOptions, Method, Project, SessionTokens, UserProfile
 from passgate.storage.challenges_store import Challenge
@@ -74,7 +75,7 @@ async def verify(
     login_id = normalize_login_id(login_id)
     await ctx.limiter.hit(*ratelimits.verifies(project, login_id, caller.ip))
 
-    async def complete(tx: Transaction, challenge: Challenge) -> sessions.OpenedSession:
+    async def complete(tx: Transaction, challenge: Challenge) -> minting.OpenedSession:
         return await intents.complete(
             tx,
             ctx,
@@ -84,13 +85,13 @@ async def verify(
             login_id=challenge.login_id,
             user_id=challenge.user_id,
             method=method,
-            details=challenge.details,
+            details=intent_details_from_stored(challenge.details),
         )
 
     opened = await challenges.verify_and_consume(
         ctx, project, login_id=login_id, method=method, code=code, on_success=complete
     )
-    return await sessions.mint(ctx, project, opened)
+    return await minting.mint(ctx, project, opened)
 
 
 async def issue_code(

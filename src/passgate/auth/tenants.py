@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from passgate.auth import sessions
+from passgate.auth import refresh_tokens
+from passgate.auth.claims import SELECTED_TENANT
 from passgate.auth.context import AuthContext
 from passgate.errors import MissingArgument, NotATenantMember
 from passgate.models import Project, SessionTokens
@@ -26,7 +27,7 @@ async def select_tenant(ctx: AuthContext, project: Project, refresh_jwt: str | N
     """New session and refresh JWTs carrying ``dct: <tenant_id>`` (``NotATenantMember`` unless
     the user belongs to it and it is not disabled). The session record stays; its refresh JWT moves to a new
     generation, so later refreshes keep ``dct``."""
-    current = await sessions.authenticate_refresh(ctx, project, refresh_jwt)
+    current = await refresh_tokens.authenticate_refresh(ctx, project, refresh_jwt)
     if not tenant_id:
         raise MissingArgument("Missing field: tenant")
     if current.user.authz.tenant(tenant_id) is None:
@@ -36,7 +37,7 @@ async def select_tenant(ctx: AuthContext, project: Project, refresh_jwt: str | N
     if any(tenant.disabled for tenant in found):
         raise NotATenantMember(f"Tenant {tenant_id!r} is disabled")
     assert refresh_jwt is not None
-    return await sessions.reissue(ctx, project, current, refresh_jwt, {sessions.SELECTED_TENANT: tenant_id})
+    return await refresh_tokens.reissue(ctx, project, current, refresh_jwt, {SELECTED_TENANT: tenant_id})
 
 
 async def my_tenants(
@@ -44,10 +45,10 @@ async def my_tenants(
 ) -> list[TenantInfo]:
     """Tenants of the signed-in user: the one its refresh JWT selected (``selected``) and
     those among ``ids``; tenants the user does not belong to are left out."""
-    current = await sessions.authenticate_refresh(ctx, project, refresh_jwt)
+    current = await refresh_tokens.authenticate_refresh(ctx, project, refresh_jwt)
     if not selected and not ids:
         raise MissingArgument("Either dct must be true or ids must name tenants")
-    dct = current.claims.get(sessions.SELECTED_TENANT)
+    dct = current.claims.get(SELECTED_TENANT)
     wanted = [*([dct] if selected and isinstance(dct, str) else []), *ids]
     member_of = {t.tenant_id for t in current.user.authz.tenants}
     chosen = [tenant_id for tenant_id in dict.fromkeys(wanted) if tenant_id in member_of]

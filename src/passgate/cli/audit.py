@@ -10,6 +10,8 @@ from passgate.cli.runner import add_json_option, add_project_option, chosen_proj
 from passgate.config import Settings
 from passgate.storage.audit_store import AuditQuery
 
+_DETAIL_KEYS = {audit.ERROR_CODE: "errorCode"}  # shown as the HTTP API spells them
+
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit_parser = commands.add_parser("audit", help="search the audit trail")
@@ -44,7 +46,7 @@ async def _search(settings: Settings, args: argparse.Namespace) -> int:
             "userId": e.user_id,
             "loginId": e.login_id_masked,
             "ip": e.ip,
-            "detail": e.detail,
+            "detail": {_DETAIL_KEYS.get(key, key): value for key, value in e.detail.items()},
         }
         for e in events
     ]

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from passgate.auth.access_keys import new_cleartext, permitted_ips, secret_hash
+from passgate.auth.claims import checked_custom_claims
 from passgate.auth.context import AuthContext
-from passgate.auth.sessions import checked_custom_claims
 from passgate.errors import AccessKeyNotFound, InvalidArgument, ManagedUserNotFound
 from passgate.identifiers import new_key_id
 from passgate.mgmt import grants

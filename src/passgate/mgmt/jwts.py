@@ -12,7 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from passgate.auth import accounts, intents, sessions
+from passgate.auth import accounts, intents, minting, refresh_tokens
+from passgate.auth.claims import (
+    ACTOR,
+    ANONYMOUS,
+    REFRESH_DRN,
+    SELECTED_TENANT,
+    SESSION_DRN,
+    checked_custom_claims,
+    combined_amr,
+)
 from passgate.auth.context import AuthContext, Caller
 from passgate.errors import (
     ImpersonationNotAllowed,
@@ -77,25 +86,25 @@ async def update_jwt(ctx: AuthContext, project: Project, jwt: str, claims: dict[
     A refresh JWT must be live; it is replaced by the session's next generation, and
     ``refresh_seconds`` > 0 resets its expiry (0 keeps it).
     """
-    changes = sessions.checked_custom_claims(claims)
+    changes = checked_custom_claims(claims)
     if not jwt:
         raise MissingArgument("Missing field: jwt")
-    found = await sessions.verified_claims(ctx, project, jwt, InvalidSessionToken)
-    if found.get("drn") == sessions.REFRESH_DRN:
+    found = await refresh_tokens.verified_claims(ctx, project, jwt, InvalidSessionToken)
+    if found.get("drn") == REFRESH_DRN:
         return await _updated_refresh_jwt(ctx, project, jwt, changes, refresh_seconds)
-    if found.get("drn") != sessions.SESSION_DRN:
+    if found.get("drn") != SESSION_DRN:
         raise InvalidSessionToken("Not a session or refresh JWT")
-    user = None if found.get(sessions.ANONYMOUS) else await _enabled_user(ctx, project, str(found["sub"]))
-    return await sessions.updated_session_jwt(ctx, project, found, user, changes)
+    user = None if found.get(ANONYMOUS) else await _enabled_user(ctx, project, str(found["sub"]))
+    return await minting.updated_session_jwt(ctx, project, found, user, changes)
 
 
 async def _updated_refresh_jwt(
     ctx: AuthContext, project: Project, jwt: str, changes: dict[str, Any], refresh_seconds: int
 ) -> str:
-    current = await sessions.authenticate_refresh(ctx, project, jwt)
+    current = await refresh_tokens.authenticate_refresh(ctx, project, jwt)
     if refresh_seconds > 0:
-        changes = {**changes, "exp": int(ctx.clock.now()) + sessions.refresh_lifetime(project, refresh_seconds)}
-    _, refreshed = await sessions.next_refresh(ctx, project, current, changes)
+        changes = {**changes, "exp": int(ctx.clock.now()) + minting.refresh_lifetime(project, refresh_seconds)}
+    _, refreshed = await refresh_tokens.next_refresh(ctx, project, current, changes)
     return refreshed
 
 
@@ -117,7 +126,7 @@ async def sign_in(ctx: AuthContext, project: Project, request: ManagedSignIn, ca
     session ``jwt`` names (required for either, and of the same user).
     ``revoke_other_sessions`` ends the user's other sessions.
     """
-    claims = sessions.checked_custom_claims(request.options.claims)
+    claims = checked_custom_claims(request.options.claims)
     prior = await _prior_session(ctx, project, request)
     async with ctx.db.transaction() as tx:
         intent = await intents.for_existing_user(tx, project, request.login_id)
@@ -127,19 +136,21 @@ async def sign_in(ctx: AuthContext, project: Project, request: ManagedSignIn, ca
             raise InvalidSessionToken("The jwt belongs to another user")
         if request.revoke_other_sessions:
             await sessions_store.revoke_all_of_user(tx, user.id, ctx.now_ms())
-        amr = sessions.combined_amr(prior.record.amr, MANAGEMENT_AMR) if prior and request.mfa else [MANAGEMENT_AMR]
+        amr = combined_amr(prior.record.amr, MANAGEMENT_AMR) if prior and request.mfa else [MANAGEMENT_AMR]
         system = _tenant_claim(user, request.options.tenant)
         grant = _grant(user, amr, request.options, claims, system, stepup=request.stepup)
-        opened = await sessions.open_session(tx, ctx, project, grant, caller)
-    return await sessions.mint(ctx, project, opened)
+        opened = await minting.open_session(tx, ctx, project, grant, caller)
+    return await minting.mint(ctx, project, opened)
 
 
-async def _prior_session(ctx: AuthContext, project: Project, request: ManagedSignIn) -> sessions.RefreshContext | None:
+async def _prior_session(
+    ctx: AuthContext, project: Project, request: ManagedSignIn
+) -> refresh_tokens.RefreshContext | None:
     if not (request.stepup or request.mfa):
         return None
     if not request.jwt:
         raise MissingArgument("A jwt is required for stepup or mfa")
-    return await sessions.authenticate_refresh(ctx, project, request.jwt)
+    return await refresh_tokens.authenticate_refresh(ctx, project, request.jwt)
 
 
 async def sign_up(
@@ -147,7 +158,7 @@ async def sign_up(
 ) -> SessionTokens:
     """Create the user and sign it in (``firstSeen``). A taken login ID is ``UserAlreadyExists``,
     or, with ``or_in``, a management sign-in of that user."""
-    claims = sessions.checked_custom_claims(request.options.claims)
+    claims = checked_custom_claims(request.options.claims)
     try:
         user = await users.create_user(ctx, project, users.NewUser(login_id=request.login_id, fields=request.fields))
     except UserAlreadyExists:
@@ -157,15 +168,15 @@ async def sign_up(
     async with ctx.db.transaction() as tx:
         system = _tenant_claim(user, request.options.tenant)
         grant = _grant(user, [MANAGEMENT_AMR], request.options, claims, system, first_seen=True)
-        opened = await sessions.open_session(tx, ctx, project, grant, caller)
-    return await sessions.mint(ctx, project, opened)
+        opened = await minting.open_session(tx, ctx, project, grant, caller)
+    return await minting.mint(ctx, project, opened)
 
 
 async def anonymous(ctx: AuthContext, project: Project, options: TokenOptions) -> SessionTokens:
     """Tokens for an anonymous user: a fresh ``sub``, ``danu: true``, no user row and no
     session record (a session must belong to a stored user), so the refresh JWT cannot be
     refreshed or revoked; it simply expires."""
-    claims = sessions.checked_custom_claims(options.claims)
+    claims = checked_custom_claims(options.claims)
     if options.tenant:
         async with ctx.db.transaction(write=False) as tx:
             if await tenants_store.get_tenant(tx, project.id, options.tenant) is None:
@@ -179,10 +190,10 @@ async def anonymous(ctx: AuthContext, project: Project, options: TokenOptions) -
         created_at=now,
         modified_at=now,
     )
-    system: dict[str, Any] = {sessions.ANONYMOUS: True}
+    system: dict[str, Any] = {ANONYMOUS: True}
     if options.tenant:
-        system[sessions.SELECTED_TENANT] = options.tenant
-    return await sessions.mint_unrecorded(ctx, project, _grant(user, [], options, claims, system))
+        system[SELECTED_TENANT] = options.tenant
+    return await minting.mint_unrecorded(ctx, project, _grant(user, [], options, claims, system))
 
 
 # --- impersonation -----------------------------------------------------------------------------
@@ -196,18 +207,18 @@ async def impersonate(ctx: AuthContext, project: Project, request: Impersonation
     """
     if request.validate_consent:
         raise ImpersonationNotAllowed("User consent to impersonation is not tracked, so it cannot be validated")
-    claims = sessions.checked_custom_claims(request.options.claims)
+    claims = checked_custom_claims(request.options.claims)
     async with ctx.db.transaction() as tx:
         actor = await _impersonator(tx, project, request.impersonator)
         _require_impersonation_permission(actor, request.options.tenant)
         target = (await intents.for_existing_user(tx, project, request.login_id)).user
         assert target is not None
-        system = {sessions.ACTOR: {"sub": actor.id}, **_tenant_claim(target, request.options.tenant)}
+        system = {ACTOR: {"sub": actor.id}, **_tenant_claim(target, request.options.tenant)}
         if request.stepup:
             system["su"] = True
         grant = _grant(target, [MANAGEMENT_AMR], request.options, claims, system)
-        opened = await sessions.open_session(tx, ctx, project, grant, caller)
-    return (await sessions.mint(ctx, project, opened)).refresh_jwt
+        opened = await minting.open_session(tx, ctx, project, grant, caller)
+    return (await minting.mint(ctx, project, opened)).refresh_jwt
 
 
 async def stop_impersonation(
@@ -215,11 +226,11 @@ async def stop_impersonation(
 ) -> str:
     """A refresh JWT of the impersonator named by ``jwt``'s ``act`` claim (a session or refresh
     JWT of this project); an impersonation refresh JWT's session is revoked."""
-    claims = sessions.checked_custom_claims(options.claims)
+    claims = checked_custom_claims(options.claims)
     if not jwt:
         raise MissingArgument("Missing field: jwt")
-    found = await sessions.verified_claims(ctx, project, jwt, InvalidSessionToken)
-    actor_claim = found.get(sessions.ACTOR)
+    found = await refresh_tokens.verified_claims(ctx, project, jwt, InvalidSessionToken)
+    actor_claim = found.get(ACTOR)
     actor_id = actor_claim.get("sub") if isinstance(actor_claim, dict) else None
     if not isinstance(actor_id, str) or not actor_id:
         raise InvalidSessionToken("Not an impersonation JWT")
@@ -227,8 +238,8 @@ async def stop_impersonation(
         await _end_impersonated_session(tx, ctx, project, found)
         actor = _enabled(await users.require_user(tx, project, user_id=actor_id))
         grant = _grant(actor, [MANAGEMENT_AMR], options, claims, _tenant_claim(actor, options.tenant))
-        opened = await sessions.open_session(tx, ctx, project, grant, caller)
-    return (await sessions.mint(ctx, project, opened)).refresh_jwt
+        opened = await minting.open_session(tx, ctx, project, grant, caller)
+    return (await minting.mint(ctx, project, opened)).refresh_jwt
 
 
 async def _impersonator(tx: Transaction, project: Project, reference: str) -> User:
@@ -251,7 +262,7 @@ def _require_impersonation_permission(actor: User, tenant_id: str) -> None:
 
 async def _end_impersonated_session(tx: Transaction, ctx: AuthContext, project: Project, found: dict[str, Any]) -> None:
     session_id = found.get("sid")
-    if found.get("drn") != sessions.REFRESH_DRN or not isinstance(session_id, str):
+    if found.get("drn") != REFRESH_DRN or not isinstance(session_id, str):
         return
     record = await sessions_store.get_session(tx, project.id, session_id)
     if record is not None and record.user_id == found.get("sub"):
@@ -265,7 +276,7 @@ def _tenant_claim(user: User, tenant_id: str) -> dict[str, Any]:
         return {}
     if user.authz.tenant(tenant_id) is None:
         raise NotATenantMember(f"The user is not a member of tenant {tenant_id!r}")
-    return {sessions.SELECTED_TENANT: tenant_id}
+    return {SELECTED_TENANT: tenant_id}
 
 
 def _grant(
@@ -277,8 +288,8 @@ def _grant(
     *,
     stepup: bool = False,
     first_seen: bool = False,
-) -> sessions.Grant:
-    return sessions.Grant(
+) -> minting.Grant:
+    return minting.Grant(
         user=user,
         amr=amr,
         first_seen=first_seen,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from passgate.auth import audit
 from passgate.storage.audit_store import AuditEvent, AuditQuery
 from passgate.web.bearer import AuthCall
-from passgate.web.schemas.audit import AuditRecord, AuditSearchRequest, AuditSearchResponse
+from passgate.web.schemas.audit import AuditRecord, AuditSearchRequest, AuditSearchResponse, audit_data
 
 
 def _record(event: AuditEvent) -> AuditRecord:
@@ -20,7 +20,7 @@ def _record(event: AuditEvent) -> AuditRecord:
         remoteAddress=event.ip,
         externalIds=[event.login_id_masked] if event.login_id_masked else [],
         tenants=[],
-        data={"outcome": event.outcome, **event.detail},
+        data=audit_data(event.outcome, event.detail),
     )
 
 

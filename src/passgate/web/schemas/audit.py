@@ -41,3 +41,11 @@ class AuditRecord(BaseModel):
 
 class AuditSearchResponse(BaseModel):
     audits: list[AuditRecord]
+
+
+_DATA_KEYS = {"error_code": "errorCode"}  # an event's detail → Descope's ``data`` field
+
+
+def audit_data(outcome: str, detail: dict[str, Any]) -> dict[str, Any]:
+    """An event's ``data``: its outcome and details, spelled as Descope does."""
+    return {"outcome": outcome, **{_DATA_KEYS.get(key, key): value for key, value in detail.items()}}
