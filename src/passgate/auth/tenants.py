@@ -9,7 +9,8 @@ from typing import Any
 from passgate.auth import sessions
 from passgate.auth.context import AuthContext
 from passgate.errors import MissingArgument, NotATenantMember
-from passgate.models import Project, SessionTokens
+from passgate.models.projects import Project
+from passgate.models.sessions import SessionTokens
 from passgate.storage import tenants_store
 
 

@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
+from passgate.models.audit import AuditEvent, AuditQuery
 from passgate.storage.database import Row, Transaction
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    id: str
-    project_id: str
-    occurred_at_ms: int
-    action: str
-    outcome: str  # success | failure
-    user_id: str | None = None
-    login_id_masked: str = ""
-    login_id_hash: str | None = None
-    ip: str = ""
-    user_agent: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 def _event(row: Row) -> AuditEvent:
@@ -59,18 +44,6 @@ async def insert(tx: Transaction, event: AuditEvent) -> None:
             "detail": json.dumps(event.detail),
         },
     )
-
-
-@dataclass(frozen=True)
-class AuditQuery:
-    project_id: str
-    user_ids: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()
-    login_id_hashes: tuple[str, ...] = ()
-    remote_addresses: tuple[str, ...] = ()
-    from_ms: int | None = None
-    to_ms: int | None = None
-    limit: int = 100
 
 
 def _in(column: str, prefix: str, values: tuple[str, ...], params: dict[str, Any]) -> str:

@@ -49,10 +49,6 @@ class IntegrityViolation(Exception):
     """A uniqueness or foreign-key constraint refused the change."""
 
 
-class DataRejected(Exception):
-    """The database refused a value (too long, invalid text) that validation let through."""
-
-
 def in_list(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
     """``IN`` over ``values`` as portable SQL: ``("(:p0, :p1)", {"p0": ..., "p1": ...})``.
 

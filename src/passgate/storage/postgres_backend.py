@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from passgate.storage.database import DataRejected, IntegrityViolation, Params, Row, Transaction
+from passgate.errors import DataRejected
+from passgate.storage.database import IntegrityViolation, Params, Row, Transaction
 from passgate.storage.urls import libpq_url
 
 _NAMED_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -31,7 +32,7 @@ class _PostgresTransaction:
         except psycopg.errors.IntegrityError as exc:
             raise IntegrityViolation(str(exc)) from exc
         except psycopg.errors.DataError as exc:
-            raise DataRejected(type(exc).__name__) from exc
+            raise DataRejected from exc
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
         cursor = await self._run(sql, params)

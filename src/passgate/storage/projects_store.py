@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from passgate.models import Project, ProjectSettings
+from passgate.models.projects import Project, ProjectSettings
 from passgate.storage.database import Row, Transaction
 
 

@@ -10,31 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from passgate.models.roles import PermissionRecord, RoleRecord
 from passgate.storage.database import Params, Row, Transaction, in_list
-
-PROJECT_LEVEL = ""  # the tenant_id of a project-level role
-
-
-@dataclass(frozen=True)
-class PermissionRecord:
-    id: str
-    name: str
-    description: str = ""
-    created_at_ms: int = 0
-
-
-@dataclass(frozen=True)
-class RoleRecord:
-    id: str
-    name: str
-    tenant_id: str = PROJECT_LEVEL
-    description: str = ""
-    default: bool = False
-    private: bool = False
-    created_at_ms: int = 0
-    permission_names: tuple[str, ...] = ()
 
 
 # --- permissions ----------------------------------------------------------------------------

@@ -3,29 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
+from passgate.models.sessions import SessionRecord
 from passgate.storage.database import Row, Transaction, in_list
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    id: str
-    project_id: str
-    user_id: str
-    amr: list[str]
-    ip: str
-    created_at_ms: int
-    expires_at_ms: int
-    revoked_at_ms: int | None
-    current_jti: str | None = None
-    previous_jti: str | None = None
-    rotated_at_ms: int | None = None
-
-    @property
-    def live_jti(self) -> str:
-        """The ``jti`` of the refresh JWT currently valid for this session."""
-        return self.current_jti or self.id
 
 
 def _record(row: Row) -> SessionRecord:

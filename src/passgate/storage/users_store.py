@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from passgate.models import Authorization, User, UserStatus
+from passgate.models.authz import Authorization
+from passgate.models.users import User, UserStatus
 from passgate.storage import grants_store
 from passgate.storage.database import Row, Transaction, in_list
 
