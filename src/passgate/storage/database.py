@@ -42,6 +42,11 @@ class Database(Protocol):
 
     def transaction(self, *, write: bool = True) -> AbstractAsyncContextManager[Transaction]: ...
 
+    async def ping(self) -> None:
+        """Run ``SELECT 1``; raise if the database does not answer (within a few seconds on
+        PostgreSQL). The readiness probe."""
+        ...
+
     async def close(self) -> None: ...
 
 

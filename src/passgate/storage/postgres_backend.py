@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from collections.abc import AsyncIterator
@@ -11,6 +12,8 @@ from typing import Any
 from passgate.errors import DataRejected
 from passgate.storage.database import IntegrityViolation, Params, Row, Transaction
 from passgate.storage.urls import libpq_url
+
+PING_TIMEOUT_SECONDS = 3.0  # waiting for a pooled connection included
 
 _NAMED_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -81,6 +84,10 @@ class PostgresDatabase:
     async def transaction(self, *, write: bool = True) -> AsyncIterator[Transaction]:
         async with self._pool.connection() as conn, conn.transaction():
             yield _PostgresTransaction(conn)
+
+    async def ping(self) -> None:
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS), self._pool.connection() as conn:
+            await conn.execute("SELECT 1")
 
     async def close(self) -> None:
         await self._pool.close()

@@ -65,5 +65,9 @@ class SqliteDatabase:
                 raise
             self._conn.execute("COMMIT")
 
+    async def ping(self) -> None:
+        async with self._lock:
+            self._conn.execute("SELECT 1").fetchone()
+
     async def close(self) -> None:
         self._conn.close()
