@@ -2,48 +2,34 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from passgate.models.audit import AuditEvent, AuditQuery
-from passgate.storage.database import Row, Transaction
+from passgate.storage.database import Transaction
+from passgate.storage.mapping import JSON, Column, RecordTable
 
-
-def _event(row: Row) -> AuditEvent:
-    return AuditEvent(
-        id=row["id"],
-        project_id=row["project_id"],
-        occurred_at_ms=row["occurred_at"],
-        action=row["action"],
-        outcome=row["outcome"],
-        user_id=row["user_id"],
-        login_id_masked=row["login_id_masked"],
-        login_id_hash=row["login_id_hash"],
-        ip=row["ip"],
-        user_agent=row["user_agent"],
-        detail=json.loads(row["detail"]),
-    )
+AUDIT_EVENTS = RecordTable(
+    "audit_events",
+    AuditEvent,
+    (
+        Column("id"),
+        Column("project_id"),
+        Column("occurred_at", "occurred_at_ms"),
+        Column("action"),
+        Column("outcome"),
+        Column("user_id"),
+        Column("login_id_masked"),
+        Column("login_id_hash"),
+        Column("ip"),
+        Column("user_agent"),
+        Column("detail", conversion=JSON),
+    ),
+)
+_INSERT = AUDIT_EVENTS.insert_sql()
 
 
 async def insert(tx: Transaction, event: AuditEvent) -> None:
-    await tx.execute(
-        "INSERT INTO audit_events (id, project_id, occurred_at, action, outcome, user_id, login_id_masked,"
-        " login_id_hash, ip, user_agent, detail) VALUES (:id, :p, :at, :action, :outcome, :user, :masked, :hash,"
-        " :ip, :ua, :detail)",
-        {
-            "id": event.id,
-            "p": event.project_id,
-            "at": event.occurred_at_ms,
-            "action": event.action,
-            "outcome": event.outcome,
-            "user": event.user_id,
-            "masked": event.login_id_masked,
-            "hash": event.login_id_hash,
-            "ip": event.ip,
-            "ua": event.user_agent,
-            "detail": json.dumps(event.detail),
-        },
-    )
+    await tx.execute(_INSERT, AUDIT_EVENTS.params_of(event))
 
 
 def _in(column: str, prefix: str, values: tuple[str, ...], params: dict[str, Any]) -> str:
@@ -75,4 +61,4 @@ async def search(tx: Transaction, query: AuditQuery) -> list[AuditEvent]:
     rows = await tx.fetch_all(
         f"SELECT * FROM audit_events WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, id LIMIT :n", params
     )
-    return [_event(row) for row in rows]
+    return [AUDIT_EVENTS.from_row(row) for row in rows]

@@ -4,36 +4,32 @@ from __future__ import annotations
 
 from passgate.models.projects import Project, ProjectSettings
 from passgate.storage.database import Row, Transaction
+from passgate.storage.mapping import MS_AS_SECONDS, Column, RecordTable, model_of
 
-
-def _project(row: Row) -> Project:
-    return Project(
-        id=row["id"],
-        name=row["name"],
-        settings=ProjectSettings.model_validate_json(row["settings"]),
-        created_at=row["created_at"] / 1000,
-    )
+PROJECTS = RecordTable(
+    "projects",
+    Project,
+    (
+        Column("id"),
+        Column("name"),
+        Column("settings", conversion=model_of(ProjectSettings)),
+        Column("created_at", conversion=MS_AS_SECONDS),
+    ),
+)
+_INSERT_PROJECT = PROJECTS.insert_sql()
 
 
 async def insert_project(tx: Transaction, project: Project) -> None:
-    await tx.execute(
-        "INSERT INTO projects (id, name, settings, created_at) VALUES (:id, :name, :settings, :created_at)",
-        {
-            "id": project.id,
-            "name": project.name,
-            "settings": project.settings.model_dump_json(),
-            "created_at": int(project.created_at * 1000),
-        },
-    )
+    await tx.execute(_INSERT_PROJECT, PROJECTS.params_of(project))
 
 
 async def get_project(tx: Transaction, project_id: str) -> Project | None:
     row = await tx.fetch_one("SELECT * FROM projects WHERE id = :id", {"id": project_id})
-    return _project(row) if row else None
+    return PROJECTS.from_row(row) if row else None
 
 
 async def list_projects(tx: Transaction) -> list[Project]:
-    return [_project(row) for row in await tx.fetch_all("SELECT * FROM projects ORDER BY created_at, id")]
+    return [PROJECTS.from_row(row) for row in await tx.fetch_all("SELECT * FROM projects ORDER BY created_at, id")]
 
 
 async def insert_management_key(

@@ -8,70 +8,49 @@ rows are deleted here explicitly).
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from passgate.models.tenants import TenantRecord, TenantSettings
-from passgate.storage.database import Row, Transaction, in_list
+from passgate.storage.database import Transaction, in_list
+from passgate.storage.mapping import BOOL, INT, JSON, JSON_TUPLE, Column, RecordTable, model_of
 
-
-def _record(row: Row) -> TenantRecord:
-    return TenantRecord(
-        id=row["id"],
-        name=row["name"],
-        self_provisioning_domains=tuple(json.loads(row["self_provisioning_domains"])),
-        custom_attributes=json.loads(row["custom_attributes"]),
-        enforce_sso=bool(row["enforce_sso"]),
-        disabled=bool(row["disabled"]),
-        settings=TenantSettings.model_validate_json(row["settings"]),
-        created_at_ms=int(row["created_at"]),
-    )
-
-
-def _columns_of(project_id: str, tenant: TenantRecord) -> dict[str, Any]:
-    return {
-        "project": project_id,
-        "id": tenant.id,
-        "name": tenant.name,
-        "domains": json.dumps(list(tenant.self_provisioning_domains)),
-        "attributes": json.dumps(tenant.custom_attributes),
-        "enforce_sso": tenant.enforce_sso,
-        "disabled": tenant.disabled,
-        "settings": tenant.settings.model_dump_json(),
-        "created_at": tenant.created_at_ms,
-    }
+TENANTS = RecordTable(
+    "tenants",
+    TenantRecord,
+    (
+        Column("id"),
+        Column("name"),
+        Column("self_provisioning_domains", conversion=JSON_TUPLE),
+        Column("custom_attributes", conversion=JSON),
+        Column("enforce_sso", conversion=BOOL),
+        Column("disabled", conversion=BOOL),
+        Column("settings", conversion=model_of(TenantSettings)),
+        Column("created_at", "created_at_ms", conversion=INT),
+    ),
+)
+_INSERT = TENANTS.insert_sql("project_id")
+_SET = TENANTS.assignments(leaving=("id", "created_at"))
+_UPDATE = f"UPDATE tenants SET {_SET} WHERE project_id = :project_id AND id = :id"
 
 
 async def insert_tenant(tx: Transaction, project_id: str, tenant: TenantRecord) -> None:
     """Insert the tenant; ``IntegrityViolation`` if its ID or name is taken in the project."""
-    await tx.execute(
-        "INSERT INTO tenants (project_id, id, name, self_provisioning_domains, custom_attributes, enforce_sso,"
-        " disabled, settings, created_at)"
-        " VALUES (:project, :id, :name, :domains, :attributes, :enforce_sso, :disabled, :settings, :created_at)",
-        _columns_of(project_id, tenant),
-    )
+    await tx.execute(_INSERT, {**TENANTS.params_of(tenant), "project_id": project_id})
 
 
 async def update_tenant(tx: Transaction, project_id: str, tenant: TenantRecord) -> int:
     """Overwrite every mutable field of the stored tenant; the number of rows changed (0 or 1)."""
-    return await tx.execute(
-        "UPDATE tenants SET name = :name, self_provisioning_domains = :domains, custom_attributes = :attributes,"
-        " enforce_sso = :enforce_sso, disabled = :disabled, settings = :settings"
-        " WHERE project_id = :project AND id = :id",
-        {k: v for k, v in _columns_of(project_id, tenant).items() if k != "created_at"},
-    )
+    return await tx.execute(_UPDATE, {**TENANTS.params_of(tenant), "project_id": project_id})
 
 
 async def get_tenant(tx: Transaction, project_id: str, tenant_id: str) -> TenantRecord | None:
     row = await tx.fetch_one(
         "SELECT * FROM tenants WHERE project_id = :p AND id = :id", {"p": project_id, "id": tenant_id}
     )
-    return _record(row) if row else None
+    return TENANTS.from_row(row) if row else None
 
 
 async def find_by_name(tx: Transaction, project_id: str, name: str) -> TenantRecord | None:
     row = await tx.fetch_one("SELECT * FROM tenants WHERE project_id = :p AND name = :n", {"p": project_id, "n": name})
-    return _record(row) if row else None
+    return TENANTS.from_row(row) if row else None
 
 
 async def list_tenants(
@@ -85,7 +64,7 @@ async def list_tenants(
     if names is not None:
         placeholders, name_params = in_list("n", names)
         sql, params = f"{sql} AND name IN {placeholders}", {**params, **name_params}
-    return [_record(row) for row in await tx.fetch_all(f"{sql} ORDER BY created_at, id", params)]
+    return [TENANTS.from_row(row) for row in await tx.fetch_all(f"{sql} ORDER BY created_at, id", params)]
 
 
 async def users_only_in(tx: Transaction, project_id: str, tenant_id: str) -> list[str]:
