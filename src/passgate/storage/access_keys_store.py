@@ -9,21 +9,15 @@ from typing import Any
 from passgate.models.access_keys import AccessKeyRecord
 from passgate.storage import grants_store
 from passgate.storage.database import Row, Transaction, in_list
-from passgate.storage.mapping import JSON, JSON_TUPLE, Column, RecordTable
+from passgate.storage.mapping import JSON, JSON_TUPLE, Column, RecordTable, as_is
 
 ACCESS_KEYS = RecordTable(
     "access_keys",
     AccessKeyRecord,
     (
-        Column("id"),
-        Column("project_id"),
-        Column("name"),
-        Column("secret_hash"),
-        Column("status"),
+        *as_is("id", "project_id", "name", "secret_hash", "status"),
         Column("expires_at", "expires_at_ms"),
-        Column("created_by"),
-        Column("client_id"),
-        Column("bound_user_id"),
+        *as_is("created_by", "client_id", "bound_user_id"),
         Column("custom_claims", conversion=JSON),
         Column("description"),
         Column("permitted_ips", conversion=JSON_TUPLE),

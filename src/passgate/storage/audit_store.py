@@ -6,22 +6,15 @@ from typing import Any
 
 from passgate.models.audit import AuditEvent, AuditQuery
 from passgate.storage.database import Transaction
-from passgate.storage.mapping import JSON, Column, RecordTable
+from passgate.storage.mapping import JSON, Column, RecordTable, as_is
 
 AUDIT_EVENTS = RecordTable(
     "audit_events",
     AuditEvent,
     (
-        Column("id"),
-        Column("project_id"),
+        *as_is("id", "project_id"),
         Column("occurred_at", "occurred_at_ms"),
-        Column("action"),
-        Column("outcome"),
-        Column("user_id"),
-        Column("login_id_masked"),
-        Column("login_id_hash"),
-        Column("ip"),
-        Column("user_agent"),
+        *as_is("action", "outcome", "user_id", "login_id_masked", "login_id_hash", "ip", "user_agent"),
         Column("detail", conversion=JSON),
     ),
 )

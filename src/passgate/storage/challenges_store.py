@@ -13,7 +13,7 @@ from typing import Any
 from passgate.identifiers import new_opaque_id
 from passgate.storage import pending
 from passgate.storage.database import Transaction
-from passgate.storage.mapping import JSON, Column, RecordTable
+from passgate.storage.mapping import JSON, Column, RecordTable, as_is
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,8 @@ CHALLENGES = RecordTable(
     "challenges",
     Challenge,
     (
-        Column("id"),
-        Column("project_id"),
-        Column("login_id"),
-        Column("user_id"),
-        Column("purpose"),
-        Column("method"),
-        Column("code_hash"),
-        Column("state"),
-        Column("attempts"),
-        Column("max_attempts"),
+        *as_is("id", "project_id", "login_id", "user_id", "purpose", "method", "code_hash"),
+        *as_is("state", "attempts", "max_attempts"),
         Column("details", conversion=JSON),
         Column("created_at", "created_at_ms"),
         Column("expires_at", "expires_at_ms"),

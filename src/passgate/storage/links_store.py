@@ -13,7 +13,7 @@ from typing import Any
 
 from passgate.storage import pending
 from passgate.storage.database import Transaction
-from passgate.storage.mapping import BOOL, JSON, JSON_OR_NULL, Column, RecordTable
+from passgate.storage.mapping import BOOL, JSON, JSON_OR_NULL, Column, RecordTable, as_is
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,9 @@ LINK_TOKENS = RecordTable(
     "link_tokens",
     LinkToken,
     (
-        Column("id"),
-        Column("project_id"),
-        Column("token_hash"),
-        Column("kind"),
-        Column("login_id"),
-        Column("user_id"),
-        Column("purpose"),
-        Column("method"),
+        *as_is("id", "project_id", "token_hash", "kind", "login_id", "user_id", "purpose", "method"),
         Column("details", conversion=JSON),
-        Column("state"),
-        Column("pending_id"),
+        *as_is("state", "pending_id"),
         Column("decoy", conversion=BOOL),
         Column("expires_at", "expires_at_ms"),
     ),
@@ -68,14 +60,13 @@ PENDING_SESSIONS = RecordTable(
     "pending_sessions",
     PendingSession,
     (
-        Column("id"),
-        Column("project_id"),
-        Column("state"),
-        Column("session_id"),
+        *as_is("id", "project_id", "state", "session_id"),
         Column("grant_details", conversion=JSON_OR_NULL),
         Column("expires_at", "expires_at_ms"),
     ),
 )
+
+_INSERT_PENDING = PENDING_SESSIONS.insert_sql("ref_hash", "created_at")
 
 
 async def insert_token(tx: Transaction, token: LinkToken, now_ms: int) -> None:
@@ -117,10 +108,10 @@ async def usable_among(tx: Transaction, token_ids: list[str], now_ms: int) -> se
 async def insert_pending(
     tx: Transaction, *, pending_id: str, project_id: str, ref_hash: str, now_ms: int, expires_ms: int
 ) -> None:
+    """A new pending session of an enchanted-link set, found later by ``ref_hash``."""
+    session = PendingSession(pending_id, project_id, "pending", None, None, expires_ms)
     await tx.execute(
-        "INSERT INTO pending_sessions (id, project_id, ref_hash, state, created_at, expires_at)"
-        " VALUES (:id, :p, :ref, 'pending', :now, :expires)",
-        {"id": pending_id, "p": project_id, "ref": ref_hash, "now": now_ms, "expires": expires_ms},
+        _INSERT_PENDING, {**PENDING_SESSIONS.params_of(session), "ref_hash": ref_hash, "created_at": now_ms}
     )
 
 

@@ -2,7 +2,8 @@
 
 A store declares its table as a ``RecordTable``: the record class and, in column order,
 each ``Column`` with the record field it holds and the ``Conversion`` between the two
-(booleans, unix ms ↔ seconds, JSON text, enums, tuples, pydantic models). From it come
+(booleans, unix ms ↔ seconds, JSON text, enums, tuples, pydantic models; ``as_is(...)``
+for columns holding the field of their name unchanged). From it come
 
 * ``from_row(row, **other_fields)``: the record of a row (fields that no column holds,
   such as a user's login IDs, are passed by the caller);
@@ -98,6 +99,11 @@ class Column:
         return self.field or self.name
 
 
+def as_is(*names: str) -> tuple[Column, ...]:
+    """Columns holding the field of the same name, unconverted."""
+    return tuple(Column(name) for name in names)
+
+
 def insert_sql(table: str, columns: Sequence[str], rows: int = 1) -> str:
     """``INSERT INTO table (a, b) VALUES (:a, :b)``; for ``rows`` > 1 one statement for that
     many rows, whose parameters are those of ``numbered`` (``:a_0, :b_0``, ``:a_1``, …)."""
@@ -168,24 +174,25 @@ def _check(name: str, record: type[Any], columns: Sequence[Column], other_fields
         )
 
 
-def _reader_source(columns: Sequence[Column], other_fields: Sequence[str]) -> str:
-    arguments = []
+def _values(columns: Sequence[Column], template: str, way: str) -> list[str]:
+    """Per column, the expression ``template`` (over ``column`` and ``field``), passed through
+    the column's ``load`` or ``dump`` (``way``) when it has one: ``_load3(row['status'])``."""
+    values = []
     for index, column in enumerate(columns):
-        value = f"row[{column.name!r}]"
-        if column.conversion.load is not None:
-            value = f"_load{index}({value})"
-        arguments.append(f"{column.field_name}={value}")
+        value = template.format(column=repr(column.name), field=column.field_name)
+        values.append(value if getattr(column.conversion, way) is None else f"_{way}{index}({value})")
+    return values
+
+
+def _reader_source(columns: Sequence[Column], other_fields: Sequence[str]) -> str:
+    values = _values(columns, "row[{column}]", "load")
+    arguments = [f"{column.field_name}={value}" for column, value in zip(columns, values, strict=True)]
     arguments += [f"{field}={field}" for field in other_fields]
-    keywords = "".join(f", {field}" for field in other_fields)
-    signature = f"row, *{keywords}" if other_fields else "row"
+    signature = "row, *, " + ", ".join(other_fields) if other_fields else "row"
     return f"def from_row({signature}):\n    return _record({', '.join(arguments)})\n"
 
 
 def _writer_source(columns: Sequence[Column]) -> str:
-    items = []
-    for index, column in enumerate(columns):
-        value = f"record.{column.field_name}"
-        if column.conversion.dump is not None:
-            value = f"_dump{index}({value})"
-        items.append(f"{column.name!r}: {value}")
+    values = _values(columns, "record.{field}", "dump")
+    items = [f"{column.name!r}: {value}" for column, value in zip(columns, values, strict=True)]
     return f"def params_of(record):\n    return {{{', '.join(items)}}}\n"

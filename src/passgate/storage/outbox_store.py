@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from passgate.storage.database import Transaction
-from passgate.storage.mapping import Column, RecordTable
+from passgate.storage.mapping import Column, RecordTable, as_is
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,9 @@ OUTBOX = RecordTable(
     "outbox",
     OutboxMessage,
     (
-        Column("id"),
-        Column("project_id"),
-        Column("channel"),
-        Column("challenge_id"),
-        Column("payload_sealed"),
-        Column("attempts"),
+        *as_is("id", "project_id", "channel", "challenge_id", "payload_sealed", "attempts"),
         Column("created_at", "created_at_ms"),
-        Column("state"),
-        Column("last_error"),
+        *as_is("state", "last_error"),
     ),
 )
 _ENQUEUE = OUTBOX.insert_sql("available_at")

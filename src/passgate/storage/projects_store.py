@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from passgate.models.projects import Project, ProjectSettings
 from passgate.storage.database import Row, Transaction
-from passgate.storage.mapping import MS_AS_SECONDS, Column, RecordTable, model_of
+from passgate.storage.mapping import MS_AS_SECONDS, Column, RecordTable, as_is, insert_sql, model_of
 
 PROJECTS = RecordTable(
     "projects",
     Project,
     (
-        Column("id"),
-        Column("name"),
+        *as_is("id", "name"),
         Column("settings", conversion=model_of(ProjectSettings)),
         Column("created_at", conversion=MS_AS_SECONDS),
     ),
@@ -32,13 +31,15 @@ async def list_projects(tx: Transaction) -> list[Project]:
     return [PROJECTS.from_row(row) for row in await tx.fetch_all("SELECT * FROM projects ORDER BY created_at, id")]
 
 
+_INSERT_MANAGEMENT_KEY = insert_sql("management_keys", ("id", "project_id", "key_hash", "name", "created_at"))
+
+
 async def insert_management_key(
     tx: Transaction, *, key_id: str, project_id: str, key_hash: str, name: str, now_ms: int
 ) -> None:
     await tx.execute(
-        "INSERT INTO management_keys (id, project_id, key_hash, name, created_at)"
-        " VALUES (:id, :project_id, :key_hash, :name, :now)",
-        {"id": key_id, "project_id": project_id, "key_hash": key_hash, "name": name, "now": now_ms},
+        _INSERT_MANAGEMENT_KEY,
+        {"id": key_id, "project_id": project_id, "key_hash": key_hash, "name": name, "created_at": now_ms},
     )
 
 

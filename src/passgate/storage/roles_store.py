@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from passgate.models.roles import PermissionRecord, RoleRecord
 from passgate.storage.database import Params, Row, Transaction, in_list
-from passgate.storage.mapping import BOOL, INT, Column, RecordTable
+from passgate.storage.mapping import BOOL, INT, Column, RecordTable, as_is
 
 # --- permissions ----------------------------------------------------------------------------
 PERMISSIONS = RecordTable(
@@ -77,10 +77,7 @@ ROLES = RecordTable(
     "roles",
     RoleRecord,
     (
-        Column("id"),
-        Column("name"),
-        Column("tenant_id"),
-        Column("description"),
+        *as_is("id", "name", "tenant_id", "description"),
         Column("is_default", "default", conversion=BOOL),
         Column("private", conversion=BOOL),
         Column("created_at", "created_at_ms", conversion=INT),

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from passgate.models.sessions import SessionRecord
 from passgate.storage.database import Transaction, in_list
-from passgate.storage.mapping import JSON, Column, RecordTable
+from passgate.storage.mapping import JSON, Column, RecordTable, as_is
 
 SESSIONS = RecordTable(
     "sessions",
     SessionRecord,
     (
-        Column("id"),
-        Column("project_id"),
-        Column("user_id"),
+        *as_is("id", "project_id", "user_id"),
         Column("amr", conversion=JSON),
         Column("ip"),
         Column("created_at", "created_at_ms"),
         Column("expires_at", "expires_at_ms"),
         Column("revoked_at", "revoked_at_ms"),
-        Column("current_jti"),
-        Column("previous_jti"),
+        *as_is("current_jti", "previous_jti"),
         Column("rotated_at", "rotated_at_ms"),
     ),
 )

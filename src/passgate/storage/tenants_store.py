@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from passgate.models.tenants import TenantRecord, TenantSettings
 from passgate.storage.database import Transaction, in_list
-from passgate.storage.mapping import BOOL, INT, JSON, JSON_TUPLE, Column, RecordTable, model_of
+from passgate.storage.mapping import BOOL, INT, JSON, JSON_TUPLE, Column, RecordTable, as_is, model_of
 
 TENANTS = RecordTable(
     "tenants",
     TenantRecord,
     (
-        Column("id"),
-        Column("name"),
+        *as_is("id", "name"),
         Column("self_provisioning_domains", conversion=JSON_TUPLE),
         Column("custom_attributes", conversion=JSON),
         Column("enforce_sso", conversion=BOOL),

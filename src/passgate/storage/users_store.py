@@ -8,7 +8,7 @@ from typing import Any
 from passgate.models.users import User, UserStatus
 from passgate.storage import grants_store
 from passgate.storage.database import Row, Transaction, in_list
-from passgate.storage.mapping import BOOL, MS_AS_SECONDS, Column, Conversion, RecordTable, enum_of, insert_sql
+from passgate.storage.mapping import BOOL, MS_AS_SECONDS, Column, Conversion, RecordTable, as_is, enum_of, insert_sql
 
 
 def attributes_json(attributes: dict[str, Any]) -> str:
@@ -31,13 +31,7 @@ USERS = RecordTable(
     "users",
     User,
     (
-        Column("id"),
-        Column("project_id"),
-        Column("name"),
-        Column("given_name"),
-        Column("middle_name"),
-        Column("family_name"),
-        Column("email"),
+        *as_is("id", "project_id", "name", "given_name", "middle_name", "family_name", "email"),
         Column("verified_email", conversion=BOOL),
         Column("phone"),
         Column("verified_phone", conversion=BOOL),
