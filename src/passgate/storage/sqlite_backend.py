@@ -66,8 +66,9 @@ class SqliteDatabase:
             self._conn.execute("COMMIT")
 
     async def ping(self) -> None:
-        async with self._lock:
-            self._conn.execute("SELECT 1").fetchone()
+        # Not under the lock: it never waits for a transaction, and a statement that reads
+        # nothing is harmless inside one (statements run on this thread, one at a time).
+        self._conn.execute("SELECT 1").fetchone()
 
     async def close(self) -> None:
         self._conn.close()
