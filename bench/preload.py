@@ -2,12 +2,14 @@
 
 passgate's users go in through its storage layer (``Database.transaction`` and
 ``Transaction.execute``), ``TX_ROWS`` per transaction: the management API creates each user
-in a transaction of its own, which would take most of an hour for 10^6 users. Rows have the
-shape ``users_store.insert_user`` writes. On SQLite they are multi-row ``INSERT``s built
-here; on PostgreSQL the server generates them (``generate_series``; psycopg would parse a
-long multi-row statement anew on every call), and the tables are then ``ANALYZE``d, as
-autovacuum would do soon after such a load. The peer's users go into its SQLite file with the stdlib ``sqlite3`` module
-while it runs (WAL), in the shape better-auth writes.
+in a transaction of its own, which would take most of an hour for 10^6 users. The rows are
+``users_store``'s own: its column list, its mapping of a ``User`` to parameters and its
+``INSERT`` (one statement for many rows on SQLite). On PostgreSQL the server generates them
+(``generate_series``; psycopg would parse a long multi-row statement anew on every call)
+from the same column list, each column either an expression of the user's index or the
+parameter of a template user, and the tables are then ``ANALYZE``d, as autovacuum would do
+soon after such a load. The peer's users go into its SQLite file with the stdlib
+``sqlite3`` module while it runs (WAL), in the shape better-auth writes.
 """
 
 from __future__ import annotations
@@ -20,32 +22,16 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# rows per INSERT on SQLite (16 parameters each): it looks named parameters up by a linear
-# scan, so its statements stay short.
+if TYPE_CHECKING:
+    from passgate.models.users import User
+
+# rows per INSERT on SQLite (one parameter per column of ``users``): it looks named
+# parameters up by a linear scan, so its statements stay short.
 CHUNK = {"sqlite": 50}
 TX_ROWS = 10_000  # users per transaction
 PROGRESS_EVERY = 100_000
-USER_COLUMNS = (
-    "id",
-    "project_id",
-    "name",
-    "given_name",
-    "middle_name",
-    "family_name",
-    "email",
-    "verified_email",
-    "phone",
-    "verified_phone",
-    "status",
-    "test",
-    "picture",
-    "custom_attributes",
-    "created_at",
-    "modified_at",
-)
-LOGIN_COLUMNS = ("project_id", "login_id", "user_id", "position")
 
 
 def now() -> float:
@@ -60,45 +46,36 @@ def login_id(prefix: str, index: int) -> str:
     return f"{prefix}{index}@example.com"
 
 
-def multi_insert(table: str, columns: tuple[str, ...], rows: int) -> str:
-    """``INSERT INTO table (columns) VALUES (:c_0, ...), ...`` for ``rows`` rows."""
-    values = ", ".join("(" + ", ".join(f":{column}_{row}" for column in columns) + ")" for row in range(rows))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}"
+def bench_user(project_id: str, prefix: str, index: int, now_ms: int, user_id: str) -> User:
+    """Preloaded user ``index``: enabled, not a test user, its e-mail its only login ID."""
+    from passgate.models.users import User, UserStatus
+
+    email = login_id(prefix, index)
+    created = (now_ms - index) / 1000
+    return User(
+        id=user_id,
+        project_id=project_id,
+        login_ids=(email,),
+        status=UserStatus.ENABLED,
+        created_at=created,
+        modified_at=created,
+        name=f"Bench User {index}",
+        given_name="Bench",
+        family_name=f"User{index}",
+        email=email,
+    )
 
 
 def chunk_params(project_id: str, prefix: str, first: int, count: int, now_ms: int) -> tuple[dict[str, Any], ...]:
-    """The parameters of one chunk: the ``users`` rows and the ``login_ids`` rows."""
-    from passgate.storage.users_store import attributes_json
+    """The parameters of one chunk's two multi-row ``INSERT``s: ``users``, then ``login_ids``."""
+    from passgate.storage.mapping import numbered
+    from passgate.storage.users_store import USERS, login_id_rows
 
-    no_attributes = attributes_json({})
-    users: dict[str, Any] = {}
-    logins: dict[str, Any] = {}
-    for row in range(count):
-        index = first + row
-        user_id = "U2" + secrets.token_hex(13)  # 28 characters, as passgate's own IDs
-        email = login_id(prefix, index)
-        values = {
-            "id": user_id,
-            "project_id": project_id,
-            "name": f"Bench User {index}",
-            "given_name": "Bench",
-            "middle_name": "",
-            "family_name": f"User{index}",
-            "email": email,
-            "verified_email": False,
-            "phone": "",
-            "verified_phone": False,
-            "status": "enabled",
-            "test": False,
-            "picture": "",
-            "custom_attributes": no_attributes,
-            "created_at": now_ms - index,
-            "modified_at": now_ms - index,
-        }
-        users.update({f"{column}_{row}": value for column, value in values.items()})
-        login = {"project_id": project_id, "login_id": email, "user_id": user_id, "position": 0}
-        logins.update({f"{column}_{row}": value for column, value in login.items()})
-    return users, logins
+    # 28-character IDs, as passgate's own
+    users = [bench_user(project_id, prefix, first + row, now_ms, "U2" + secrets.token_hex(13)) for row in range(count)]
+    return numbered([USERS.params_of(user) for user in users]), numbered(
+        [row for user in users for row in login_id_rows(user)]
+    )
 
 
 def chunks(count: int, size: int) -> Iterator[tuple[int, int]]:
@@ -112,31 +89,48 @@ def chunks(count: int, size: int) -> Iterator[tuple[int, int]]:
 PG_USER_ID = "'U2' || substr(md5(:salt || CAST(i AS text)), 1, 26)"
 PG_EMAIL = ":prefix || CAST(i AS text) || '@example.com'"
 PG_SERIES = "FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) AS i"
-PG_USERS = (
-    f"INSERT INTO users ({', '.join(USER_COLUMNS)}) SELECT {PG_USER_ID}, :project, 'Bench User ' || CAST(i AS text),"
-    f" 'Bench', '', 'User' || CAST(i AS text), {PG_EMAIL}, false, '', false, 'enabled', false, '', :attributes,"
-    f" :now - i, :now - i {PG_SERIES}"
-)
-PG_LOGIN_IDS = (
-    f"INSERT INTO login_ids ({', '.join(LOGIN_COLUMNS)}) SELECT :project, {PG_EMAIL}, {PG_USER_ID}, 0 {PG_SERIES}"
-)
+# The columns of ``users`` that differ between preloaded users (as ``bench_user`` makes them);
+# every other column is the parameter of the same name, a template user's.
+PG_PER_USER = {
+    "id": PG_USER_ID,
+    "name": "'Bench User ' || CAST(i AS text)",
+    "family_name": "'User' || CAST(i AS text)",
+    "email": PG_EMAIL,
+    "created_at": ":now - i",
+    "modified_at": ":now - i",
+}
+PG_LOGIN_ID = {"project_id": ":project_id", "login_id": PG_EMAIL, "user_id": PG_USER_ID, "position": "0"}
+
+
+def pg_statements() -> tuple[str, str]:
+    """The ``INSERT … SELECT`` of the users and of their login IDs, over ``users_store``'s columns."""
+    from passgate.storage.users_store import LOGIN_ID_COLUMNS, USERS
+
+    users = ", ".join(PG_PER_USER.get(column, f":{column}") for column in USERS.columns)
+    logins = ", ".join(PG_LOGIN_ID[column] for column in LOGIN_ID_COLUMNS)
+    return (
+        f"INSERT INTO users ({', '.join(USERS.columns)}) SELECT {users} {PG_SERIES}",
+        f"INSERT INTO login_ids ({', '.join(LOGIN_ID_COLUMNS)}) SELECT {logins} {PG_SERIES}",
+    )
 
 
 async def _insert_range(tx: Any, dialect: str, project_id: str, prefix: str, first: int, count: int) -> None:
     """Users ``first`` .. ``first + count - 1`` in the open transaction ``tx``."""
+    from passgate.storage.mapping import insert_sql
+    from passgate.storage.users_store import LOGIN_ID_COLUMNS, USERS
+
     now_ms = int(now() * 1000)
     if dialect == "postgresql":
-        from passgate.storage.users_store import attributes_json
-
-        params = {"project": project_id, "prefix": prefix, "first": first, "last": first + count - 1}
-        salt = secrets.token_hex(4)
-        await tx.execute(PG_USERS, {**params, "salt": salt, "attributes": attributes_json({}), "now": now_ms})
-        await tx.execute(PG_LOGIN_IDS, {**params, "salt": salt})
+        users_sql, logins_sql = pg_statements()
+        template = USERS.params_of(bench_user(project_id, prefix, 0, now_ms, ""))
+        params = {"prefix": prefix, "first": first, "last": first + count - 1, "salt": secrets.token_hex(4)}
+        await tx.execute(users_sql, {**template, **params, "now": now_ms})
+        await tx.execute(logins_sql, {**params, "project_id": project_id})
         return
     for chunk_first, size in chunks(count, CHUNK.get(dialect, 50)):
         users, logins = chunk_params(project_id, prefix, first + chunk_first, size, now_ms)
-        await tx.execute(multi_insert("users", USER_COLUMNS, size), users)
-        await tx.execute(multi_insert("login_ids", LOGIN_COLUMNS, size), logins)
+        await tx.execute(USERS.insert_sql(rows=size), users)
+        await tx.execute(insert_sql("login_ids", LOGIN_ID_COLUMNS, size), logins)
 
 
 async def _preload(database_url: str, project_id: str, count: int, prefix: str) -> None:

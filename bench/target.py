@@ -100,7 +100,7 @@ def create_project(data_dir: Path, database_url: str | None, alg: str) -> Projec
     from passgate.clock import SystemClock
     from passgate.config import Settings
     from passgate.mgmt.projects import create_project as create
-    from passgate.models import ProjectSettings
+    from passgate.models.projects import ProjectSettings
     from passgate.storage import migrate
     from passgate.storage.connect import open_database
     from passgate.wiring import load_secrets

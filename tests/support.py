@@ -29,7 +29,7 @@ from descope import AuthException
 from passgate.clock import OffsetClock
 from passgate.config import Settings
 from passgate.mgmt.projects import CreatedProject, create_project
-from passgate.models import ProjectSettings, RateLimitSettings
+from passgate.models.projects import ProjectSettings, RateLimitSettings
 from passgate.storage import migrate
 from passgate.storage.connect import open_database
 from passgate.wiring import create_app, load_secrets

@@ -76,6 +76,12 @@ class RedirectNotAllowed(PassgateError):
     code, status, description = "E011008", 400, "Redirect URL not allowed"
 
 
+class DataRejected(InvalidArgument):
+    """The database refused a value (too long for its column, invalid text) that validation let through."""
+
+    code, status, description = "E011009", 400, "A value could not be stored (too long or invalid text)"
+
+
 # --- credentials (E0111xx) ----------------------------------------------------------------
 class Unauthorized(PassgateError):
     """Missing or malformed Authorization bearer, or unknown project."""

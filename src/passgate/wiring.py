@@ -114,7 +114,7 @@ class Runtime:
 
     @property
     def probes(self) -> Probes:
-        return Probes(ready=lambda: _ping(self.db), queue_counts=lambda: queue_counts(self.db))
+        return Probes(ready=self.db.ping, queue_counts=lambda: queue_counts(self.db))
 
     def start_dispatcher(self) -> None:
         self.dispatcher_task = asyncio.create_task(self.dispatcher.run(), name="outbox-dispatcher")
@@ -127,11 +127,6 @@ class Runtime:
         await self.http.aclose()
         await self.ctx.audit_log.drain()
         await self.db.close()
-
-
-async def _ping(db: Database) -> None:  # TODO(merge): Database.ping from the storage branch
-    async with db.transaction(write=False) as tx:
-        await tx.fetch_one("SELECT 1 AS ok")
 
 
 def build_limiter(settings: Settings) -> RateLimiter:

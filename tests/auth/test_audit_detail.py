@@ -13,8 +13,8 @@ import pytest
 from descope import AuthException, DeliveryMethod
 
 from passgate.identifiers import new_opaque_id
+from passgate.models.audit import AuditEvent
 from passgate.storage import audit_store
-from passgate.storage.audit_store import AuditEvent
 from passgate.storage.connect import open_database
 from tests.support import LiveServer, passgate_cli_in_process, unique_email
 

@@ -23,7 +23,7 @@ from passgate.auth.intent_details import (
     intent_details_from_stored,
     intent_details_to_stored,
 )
-from passgate.models import UserProfile
+from passgate.models.users import UserProfile
 from passgate.storage.connect import open_database
 from tests.support import LiveServer, signed_in, token_of, unique_email
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from descope import DeliveryMethod, RateLimitException
 
-from passgate.models import ProjectSettings
+from passgate.models.projects import ProjectSettings
 from tests.support import (
     LiveServer,
     database_url,

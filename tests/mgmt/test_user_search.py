@@ -13,10 +13,10 @@ import pytest
 from descope import AuthException, UserObj
 from descope.management.common import Sort
 
+from passgate.models.users import TestUsers, UserQuery
 from passgate.storage import user_search
 from passgate.storage.connect import open_database
 from passgate.storage.database import Params, Row, Transaction
-from passgate.storage.user_search import UserQuery
 from tests.support import LiveServer, error_code, unique_email
 
 POPULATION = 1200
@@ -289,7 +289,7 @@ def test_a_page_costs_the_same_statements_whatever_its_size(server: LiveServer, 
             custom_attributes=attributes,
             statuses=("enabled",),
             text="person",
-            test_users=user_search.TestUsers.INCLUDE,
+            test_users=TestUsers.INCLUDE,
             sort=(("loginId", True),),
             limit=1000,
         ),

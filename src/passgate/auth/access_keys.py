@@ -32,9 +32,11 @@ from passgate.auth.context import AuthContext, Caller
 from passgate.crypto import tokens
 from passgate.crypto.sealing import Secrets
 from passgate.errors import InvalidAccessKey, InvalidArgument, MissingAccessKey, NotATenantMember
-from passgate.models import Authorization, Project, UserStatus
+from passgate.models.access_keys import ACTIVE, AccessKeyRecord
+from passgate.models.authz import Authorization
+from passgate.models.projects import Project
+from passgate.models.users import UserStatus
 from passgate.storage import access_keys_store, users_store
-from passgate.storage.access_keys_store import AccessKeyRecord
 
 _SEPARATOR = "_"  # key IDs are alphanumeric, so the first "_" ends the ID
 
@@ -133,7 +135,7 @@ async def _verified_key(ctx: AuthContext, project: Project, cleartext: str) -> A
 
 def _check_usable(ctx: AuthContext, key: AccessKeyRecord, caller: Caller) -> None:
     # Reasons are told only to a caller who proved possession of the secret.
-    if key.status != access_keys_store.ACTIVE:
+    if key.status != ACTIVE:
         raise InvalidAccessKey("The access key is inactive")
     if key.expires_at_ms and ctx.now_ms() >= key.expires_at_ms:
         raise InvalidAccessKey("The access key has expired")

@@ -14,7 +14,8 @@ import dataclasses
 
 from passgate.errors import UserAlreadyExists, UserDisabled, UserNotFound
 from passgate.identifiers import new_user_id
-from passgate.models import Method, User, UserProfile, UserStatus
+from passgate.models.delivery import Method
+from passgate.models.users import User, UserProfile, UserStatus
 from passgate.storage import sessions_store, users_store
 from passgate.storage.database import IntegrityViolation, Transaction
 

@@ -19,8 +19,8 @@ from passgate.addresses import looks_like_email, looks_like_phone, mask_email, m
 from passgate.auth.context import AuthContext, Caller
 from passgate.errors import PassgateError
 from passgate.identifiers import new_opaque_id
+from passgate.models.audit import AuditEvent, AuditQuery
 from passgate.storage import audit_store
-from passgate.storage.audit_store import AuditEvent, AuditQuery
 
 log = structlog.get_logger("passgate.audit")
 

@@ -24,7 +24,8 @@ from passgate.auth.intent_details import IntentDetails, intent_details_to_stored
 from passgate.crypto.codes import code_matches, generate_code, hash_code
 from passgate.errors import PassgateError, RateLimited, TooManyAttempts, WrongCode
 from passgate.identifiers import new_opaque_id
-from passgate.models import Method, Project
+from passgate.models.delivery import Method
+from passgate.models.projects import Project
 from passgate.storage import challenges_store
 from passgate.storage.challenges_store import Challenge
 from passgate.storage.database import Transaction

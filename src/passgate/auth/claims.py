@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from passgate.errors import InvalidArgument
-from passgate.models import Project, User
+from passgate.models.projects import Project
+from passgate.models.users import User
 
 SESSION_DRN = "DS"
 REFRESH_DRN = "DSR"

@@ -11,7 +11,7 @@ from passgate.auth.ratelimits import RateLimiter
 from passgate.clock import Clock
 from passgate.crypto.issued import IssuedTokens
 from passgate.crypto.sealing import Secrets
-from passgate.storage.audit_store import AuditEvent
+from passgate.models.audit import AuditEvent
 from passgate.storage.database import Database
 from passgate.storage.group_commit import GroupCommit
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from passgate.auth.minting import Grant
-from passgate.models import User, UserProfile
+from passgate.models.users import User, UserProfile
 
 
 @dataclass(frozen=True)

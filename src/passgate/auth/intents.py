@@ -29,7 +29,10 @@ from passgate.errors import (
     UserNotFound,
     WrongCode,
 )
-from passgate.models import LoginOptions, Method, Project, User, UserProfile, UserStatus
+from passgate.models.delivery import Method
+from passgate.models.projects import Project
+from passgate.models.sessions import LoginOptions
+from passgate.models.users import User, UserProfile, UserStatus
 from passgate.storage import sessions_store, users_store
 from passgate.storage.database import Transaction
 

@@ -20,7 +20,6 @@ from typing import Any
 
 from passgate.clock import Clock
 from passgate.crypto.keys import (
-    Algorithm,
     SigningKey,
     VerifyingKey,
     generate_private_key,
@@ -32,7 +31,8 @@ from passgate.crypto.keys import (
 from passgate.crypto.sealing import Secrets
 from passgate.errors import InternalError
 from passgate.identifiers import new_key_id
-from passgate.models import Project
+from passgate.models.keys import Algorithm
+from passgate.models.projects import Project
 from passgate.storage import keys_store
 from passgate.storage.database import Database, Row, Transaction
 

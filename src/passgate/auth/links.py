@@ -33,7 +33,10 @@ from passgate.errors import (
     PendingSessionNotFound,
 )
 from passgate.identifiers import new_opaque_id
-from passgate.models import LoginOptions, Method, Project, SessionTokens, UserProfile
+from passgate.models.delivery import Method
+from passgate.models.projects import Project
+from passgate.models.sessions import LoginOptions, SessionTokens
+from passgate.models.users import UserProfile
 from passgate.storage import links_store, sessions_store, users_store
 from passgate.storage.database import Transaction
 from passgate.storage.links_store import LinkToken

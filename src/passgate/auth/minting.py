@@ -18,10 +18,11 @@ from passgate.auth.context import AuthContext, Caller
 from passgate.crypto import tokens
 from passgate.crypto.keys import SigningKey
 from passgate.identifiers import new_opaque_id
-from passgate.models import Project, SessionTokens, User
+from passgate.models.projects import Project
+from passgate.models.sessions import SessionRecord, SessionTokens
+from passgate.models.users import User
 from passgate.storage import sessions_store
 from passgate.storage.database import Transaction
-from passgate.storage.sessions_store import SessionRecord
 
 _REFRESH_ONLY = frozenset({"jti", "sid"})
 

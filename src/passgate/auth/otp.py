@@ -11,7 +11,10 @@ from passgate.auth import challenges, intents, minting, ratelimits
 from passgate.auth.context import AuthContext, Caller
 from passgate.auth.intent_details import intent_details_from_stored
 from passgate.auth.intents import AddressUpdate, Intent
-from passgate.models import LoginOptions, Method, Project, SessionTokens, UserProfile
+from passgate.models.delivery import Method
+from passgate.models.projects import Project
+from passgate.models.sessions import LoginOptions, SessionTokens
+from passgate.models.users import UserProfile
 from passgate.storage.challenges_store import Challenge
 from passgate.storage.database import Transaction
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from passgate.clock import Clock
 from passgate.errors import Unauthorized
-from passgate.models import Project
+from passgate.models.projects import Project
 from passgate.storage import projects_store
 from passgate.storage.database import Database
 

@@ -23,7 +23,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from passgate.auth.windows import MovingWindows
 from passgate.errors import RateLimited
-from passgate.models import Project
+from passgate.models.projects import Project
 
 
 @dataclass(frozen=True)

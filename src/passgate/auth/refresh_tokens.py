@@ -20,9 +20,10 @@ from passgate.auth.minting import signed_refresh, tokens_for
 from passgate.crypto import tokens
 from passgate.errors import InvalidRefreshToken, PassgateError, RevokedRefreshToken, UserDisabled
 from passgate.identifiers import new_opaque_id
-from passgate.models import Project, SessionTokens, User, UserStatus
+from passgate.models.projects import Project
+from passgate.models.sessions import SessionRecord, SessionTokens
+from passgate.models.users import User, UserStatus
 from passgate.storage import sessions_store, users_store
-from passgate.storage.sessions_store import SessionRecord
 
 log = structlog.get_logger("passgate.sessions")
 

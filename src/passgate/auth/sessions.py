@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from passgate.auth.context import AuthContext
 from passgate.auth.refresh_tokens import authenticate_refresh, reissue
-from passgate.models import Project, SessionTokens, User
+from passgate.models.projects import Project
+from passgate.models.sessions import SessionRecord, SessionTokens
+from passgate.models.users import User
 from passgate.storage import sessions_store
-from passgate.storage.sessions_store import SessionRecord
 
 
 async def refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> SessionTokens:

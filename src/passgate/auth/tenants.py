@@ -10,7 +10,8 @@ from passgate.auth import refresh_tokens
 from passgate.auth.claims import SELECTED_TENANT
 from passgate.auth.context import AuthContext
 from passgate.errors import MissingArgument, NotATenantMember
-from passgate.models import Project, SessionTokens
+from passgate.models.projects import Project
+from passgate.models.sessions import SessionTokens
 from passgate.storage import tenants_store
 
 

@@ -15,7 +15,7 @@ from prometheus_client import Counter
 from passgate.auth import ratelimits
 from passgate.auth.context import AuthContext
 from passgate.errors import InvalidArgument, RateLimited
-from passgate.models import Project
+from passgate.models.projects import Project
 
 log = structlog.get_logger("passgate.tollfraud")
 

@@ -8,7 +8,7 @@ from passgate.auth import audit
 from passgate.cli.output import show_rows
 from passgate.cli.runner import add_json_option, add_project_option, chosen_project, runtime
 from passgate.config import Settings
-from passgate.storage.audit_store import AuditQuery
+from passgate.models.audit import AuditQuery
 
 _DETAIL_KEYS = {audit.ERROR_CODE: "errorCode"}  # shown as the HTTP API spells them
 

@@ -13,7 +13,7 @@ from passgate.config import Settings
 from passgate.errors import ValidationFailed
 from passgate.mgmt.project_settings import change_settings, patched
 from passgate.mgmt.projects import create_project, list_projects
-from passgate.models import Project, ProjectSettings
+from passgate.models.projects import Project, ProjectSettings
 from passgate.wiring import load_secrets
 
 

@@ -14,8 +14,8 @@ from passgate.cli.runner import acting_on, add_json_option, add_project_option
 from passgate.config import Settings
 from passgate.errors import RoleNotFound
 from passgate.mgmt import roles
-from passgate.models import Project
-from passgate.storage.roles_store import PROJECT_LEVEL, RoleRecord
+from passgate.models.projects import Project
+from passgate.models.roles import PROJECT_LEVEL, RoleRecord
 from passgate.web.schemas.roles import RoleResponse
 
 _COLUMNS = ["name", "tenantId", "permissionNames", "description", "createdTime"]

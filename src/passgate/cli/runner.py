@@ -15,7 +15,7 @@ from passgate.auth.context import AuthContext
 from passgate.config import Settings
 from passgate.errors import MissingArgument, ProjectNotFound
 from passgate.mgmt.projects import get_project, list_projects
-from passgate.models import Project
+from passgate.models.projects import Project
 from passgate.storage.connect import open_database
 from passgate.storage.database import Database
 from passgate.wiring import Runtime, build_runtime

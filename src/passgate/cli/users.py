@@ -14,8 +14,8 @@ from passgate.cli.output import show_object, show_rows
 from passgate.cli.runner import acting_on, add_json_option, add_project_option
 from passgate.config import Settings
 from passgate.mgmt import users
-from passgate.models import Project, User, UserStatus
-from passgate.storage.user_search import TestUsers, UserQuery
+from passgate.models.projects import Project
+from passgate.models.users import TestUsers, User, UserQuery, UserStatus
 from passgate.web.schemas.users import UserResponse
 
 _COLUMNS = ["userId", "loginIds", "name", "email", "phone", "status", "createdTime"]

@@ -1,22 +1,20 @@
 """Signing keys: generation, serialisation, and the public JWKS form.
 
-Supported algorithms (the allow-list for signing *and* verifying): RS256 (what Descope
-uses), ES256 (default: 10x cheaper to sign, verified by every JOSE library), EdDSA.
+The supported algorithms (the allow-list for signing *and* verifying) are
+``models/keys.py``'s.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
-Algorithm = Literal["RS256", "ES256", "EdDSA"]
-SUPPORTED_ALGORITHMS: tuple[Algorithm, ...] = ("RS256", "ES256", "EdDSA")
-DEFAULT_ALGORITHM: Algorithm = "ES256"
+from passgate.models.keys import Algorithm
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey

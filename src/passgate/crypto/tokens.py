@@ -17,7 +17,8 @@ import jwt
 from jwt.types import Options
 
 from passgate.crypto.issued import IssuedTokens
-from passgate.crypto.keys import SUPPORTED_ALGORITHMS, SigningKey, VerifyingKey
+from passgate.crypto.keys import SigningKey, VerifyingKey
+from passgate.models.keys import SUPPORTED_ALGORITHMS
 
 # Claim checks PyJWT makes (times are checked by ``_check_times``, against the injected
 # clock). Named one by one, because PyJWT turns them off with the signature check.

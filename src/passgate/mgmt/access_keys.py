@@ -21,9 +21,9 @@ from passgate.errors import AccessKeyNotFound, InvalidArgument, ManagedUserNotFo
 from passgate.identifiers import new_key_id
 from passgate.mgmt import grants
 from passgate.mgmt.grants import TenantRoles
-from passgate.models import Project
+from passgate.models.access_keys import ACTIVE, INACTIVE, AccessKeyRecord
+from passgate.models.projects import Project
 from passgate.storage import access_keys_store, users_store
-from passgate.storage.access_keys_store import ACTIVE, INACTIVE, AccessKeyRecord
 from passgate.storage.database import Transaction
 
 

@@ -34,7 +34,9 @@ from passgate.errors import (
 )
 from passgate.identifiers import new_user_id
 from passgate.mgmt import users
-from passgate.models import Project, SessionTokens, User, UserStatus
+from passgate.models.projects import Project
+from passgate.models.sessions import SessionTokens
+from passgate.models.users import User, UserStatus
 from passgate.storage import sessions_store, tenants_store, users_store
 from passgate.storage.database import Transaction
 

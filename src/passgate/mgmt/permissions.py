@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from passgate.auth.context import AuthContext
 from passgate.errors import MissingArgument, PermissionAlreadyExists, PermissionNotFound
 from passgate.identifiers import new_permission_id
-from passgate.models import Project
+from passgate.models.projects import Project
+from passgate.models.roles import PermissionRecord
 from passgate.storage import roles_store
 from passgate.storage.database import IntegrityViolation, Transaction
-from passgate.storage.roles_store import PermissionRecord
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from passgate.auth import redirects
 from passgate.auth.context import AuthContext
 from passgate.errors import InvalidArgument, ProjectNotFound, RedirectNotAllowed, ValidationFailed
-from passgate.models import Project, ProjectSettings
+from passgate.models.projects import Project, ProjectSettings
 from passgate.storage import projects_store
 
 

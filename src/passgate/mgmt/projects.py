@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from passgate.auth.keyring import create_signing_key
 from passgate.clock import Clock
-from passgate.crypto.keys import Algorithm
 from passgate.crypto.sealing import Secrets
 from passgate.errors import InvalidArgument, InvalidManagementKey, ManagementKeyNotFound, ProjectNotFound
 from passgate.identifiers import new_key_id, new_management_key, new_project_id
-from passgate.models import Project, ProjectSettings
+from passgate.models.keys import Algorithm
+from passgate.models.projects import Project, ProjectSettings
 from passgate.storage import keys_store, projects_store
 from passgate.storage.database import Database, Transaction
 

@@ -16,10 +16,10 @@ from passgate.auth.context import AuthContext
 from passgate.errors import PermissionNotFound, RoleAlreadyExists, RoleNotFound, TenantNotFound
 from passgate.identifiers import new_role_id
 from passgate.mgmt.permissions import clean_name
-from passgate.models import Project
+from passgate.models.projects import Project
+from passgate.models.roles import PROJECT_LEVEL, RoleRecord
 from passgate.storage import roles_store, tenants_store
 from passgate.storage.database import IntegrityViolation, Transaction
-from passgate.storage.roles_store import PROJECT_LEVEL, RoleRecord
 
 
 @dataclass(frozen=True)

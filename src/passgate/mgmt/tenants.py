@@ -22,10 +22,10 @@ from passgate.auth.context import AuthContext
 from passgate.errors import InvalidArgument, TenantAlreadyExists, TenantNotFound
 from passgate.identifiers import new_tenant_id
 from passgate.mgmt.permissions import clean_name
-from passgate.models import Project
+from passgate.models.projects import Project
+from passgate.models.tenants import TenantRecord, TenantSettings
 from passgate.storage import sessions_store, tenants_store, users_store
 from passgate.storage.database import IntegrityViolation, Transaction
-from passgate.storage.tenants_store import TenantRecord, TenantSettings
 
 # URL-unreserved characters only: tenant IDs travel in query strings and JWT claim keys.
 _TENANT_ID = re.compile(r"[A-Za-z0-9._~-]{1,64}")

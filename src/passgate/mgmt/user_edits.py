@@ -15,10 +15,11 @@ from passgate.errors import InvalidArgument, MissingArgument, UserAlreadyExists
 from passgate.mgmt import grants
 from passgate.mgmt.grants import RoleChange
 from passgate.mgmt.users import edit_user, require_user, store_user, verified_flag
-from passgate.models import Project, User
+from passgate.models.projects import Project
+from passgate.models.sessions import SessionRecord
+from passgate.models.users import User
 from passgate.storage import grants_store, sessions_store, users_store
 from passgate.storage.database import Transaction
-from passgate.storage.sessions_store import SessionRecord
 
 HISTORY_LIMIT = 1000  # sign-ins answered per history call, newest first
 

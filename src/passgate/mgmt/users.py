@@ -22,10 +22,11 @@ from passgate.errors import (
 )
 from passgate.mgmt import grants
 from passgate.mgmt.grants import TenantRoles
-from passgate.models import Method, Project, User, UserProfile, UserStatus
+from passgate.models.delivery import Method
+from passgate.models.projects import Project
+from passgate.models.users import User, UserProfile, UserQuery, UserStatus
 from passgate.storage import sessions_store, user_search, users_store
-from passgate.storage.database import DataRejected, IntegrityViolation, Transaction
-from passgate.storage.user_search import UserQuery
+from passgate.storage.database import IntegrityViolation, Transaction
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,6 @@ async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUs
             result.created.append(await create_user(ctx, project, new))
         except PassgateError as error:
             result.failed.append((new, error.message))
-        except DataRejected:
-            result.failed.append((new, "A value could not be stored (too long or invalid text)"))
     return result
 
 

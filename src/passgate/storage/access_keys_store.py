@@ -3,111 +3,50 @@ the key's own roles and tenants live in ``grants_store`` with the key ID as prin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from passgate.models import Authorization
+from passgate.models.access_keys import AccessKeyRecord
 from passgate.storage import grants_store
 from passgate.storage.database import Row, Transaction, in_list
+from passgate.storage.mapping import JSON, JSON_TUPLE, Column, RecordTable, as_is
 
-ACTIVE = "active"
-INACTIVE = "inactive"
-
-
-@dataclass(frozen=True)
-class AccessKeyRecord:
-    """An access key as stored (times in unix ms; ``expires_at_ms`` 0 = never)."""
-
-    id: str
-    project_id: str
-    name: str
-    secret_hash: str
-    status: str
-    expires_at_ms: int
-    created_by: str
-    client_id: str
-    bound_user_id: str
-    custom_claims: dict[str, Any]
-    description: str
-    permitted_ips: tuple[str, ...]
-    custom_attributes: dict[str, Any]
-    created_at_ms: int
-    modified_at_ms: int
-    authz: Authorization = field(default_factory=Authorization)  # the key's own roles and tenants
-
-
-def _record(row: Row, authz: Authorization) -> AccessKeyRecord:
-    return AccessKeyRecord(
-        id=row["id"],
-        project_id=row["project_id"],
-        name=row["name"],
-        secret_hash=row["secret_hash"],
-        status=row["status"],
-        expires_at_ms=row["expires_at"],
-        created_by=row["created_by"],
-        client_id=row["client_id"],
-        bound_user_id=row["bound_user_id"],
-        custom_claims=json.loads(row["custom_claims"]),
-        description=row["description"],
-        permitted_ips=tuple(json.loads(row["permitted_ips"])),
-        custom_attributes=json.loads(row["custom_attributes"]),
-        created_at_ms=row["created_at"],
-        modified_at_ms=row["modified_at"],
-        authz=authz,
-    )
-
-
-def _mutable_columns(record: AccessKeyRecord) -> dict[str, Any]:
-    return {
-        "name": record.name,
-        "secret_hash": record.secret_hash,
-        "status": record.status,
-        "custom_claims": json.dumps(record.custom_claims),
-        "description": record.description,
-        "permitted_ips": json.dumps(list(record.permitted_ips)),
-        "custom_attributes": json.dumps(record.custom_attributes),
-        "modified_at": record.modified_at_ms,
-    }
+ACCESS_KEYS = RecordTable(
+    "access_keys",
+    AccessKeyRecord,
+    (
+        *as_is("id", "project_id", "name", "secret_hash", "status"),
+        Column("expires_at", "expires_at_ms"),
+        *as_is("created_by", "client_id", "bound_user_id"),
+        Column("custom_claims", conversion=JSON),
+        Column("description"),
+        Column("permitted_ips", conversion=JSON_TUPLE),
+        Column("custom_attributes", conversion=JSON),
+        Column("created_at", "created_at_ms"),
+        Column("modified_at", "modified_at_ms"),
+    ),
+    other_fields=("authz",),
+)
+_INSERT = ACCESS_KEYS.insert_sql()
+# What ``save`` may change: neither the key's identity, owner, expiry nor creation.
+_FIXED = ("id", "project_id", "expires_at", "created_by", "client_id", "bound_user_id", "created_at")
+_SAVE = f"UPDATE access_keys SET {ACCESS_KEYS.assignments(leaving=_FIXED)} WHERE id = :id AND project_id = :project_id"
 
 
 async def _complete(tx: Transaction, rows: list[Row]) -> list[AccessKeyRecord]:
     """Records with their authorizations, loaded in one query for any number of keys."""
     authz = await grants_store.authorizations(tx, [row["id"] for row in rows])
-    return [_record(row, authz[row["id"]]) for row in rows]
+    return [ACCESS_KEYS.from_row(row, authz=authz[row["id"]]) for row in rows]
 
 
 async def insert(tx: Transaction, record: AccessKeyRecord) -> None:
     """Store a new key (its grants are added separately through ``grants_store``)."""
-    columns = _mutable_columns(record)
-    names = ", ".join(columns)
-    values = ", ".join(f":{name}" for name in columns)
-    await tx.execute(
-        "INSERT INTO access_keys (id, project_id, expires_at, created_by, client_id, bound_user_id, created_at,"
-        f" {names}) VALUES (:id, :project_id, :expires_at, :created_by, :client_id, :bound_user_id, :created_at,"
-        f" {values})",
-        {
-            **columns,
-            "id": record.id,
-            "project_id": record.project_id,
-            "expires_at": record.expires_at_ms,
-            "created_by": record.created_by,
-            "client_id": record.client_id,
-            "bound_user_id": record.bound_user_id,
-            "created_at": record.created_at_ms,
-        },
-    )
+    await tx.execute(_INSERT, ACCESS_KEYS.params_of(record))
 
 
 async def save(tx: Transaction, record: AccessKeyRecord) -> None:
     """Overwrite the changeable fields (name, secret, status, claims, description, IPs, attributes)."""
-    columns = _mutable_columns(record)
-    assignments = ", ".join(f"{name} = :{name}" for name in columns)
-    await tx.execute(
-        f"UPDATE access_keys SET {assignments} WHERE id = :id AND project_id = :project_id",
-        {**columns, "id": record.id, "project_id": record.project_id},
-    )
+    await tx.execute(_SAVE, ACCESS_KEYS.params_of(record))
 
 
 async def find(tx: Transaction, project_id: str, key_id: str) -> AccessKeyRecord | None:

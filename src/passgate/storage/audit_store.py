@@ -2,75 +2,27 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
-from passgate.storage.database import Row, Transaction
+from passgate.models.audit import AuditEvent, AuditQuery
+from passgate.storage.database import Transaction
+from passgate.storage.mapping import JSON, Column, RecordTable, as_is
 
-
-@dataclass(frozen=True)
-class AuditEvent:
-    id: str
-    project_id: str
-    occurred_at_ms: int
-    action: str
-    outcome: str  # success | failure
-    user_id: str | None = None
-    login_id_masked: str = ""
-    login_id_hash: str | None = None
-    ip: str = ""
-    user_agent: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-def _event(row: Row) -> AuditEvent:
-    return AuditEvent(
-        id=row["id"],
-        project_id=row["project_id"],
-        occurred_at_ms=row["occurred_at"],
-        action=row["action"],
-        outcome=row["outcome"],
-        user_id=row["user_id"],
-        login_id_masked=row["login_id_masked"],
-        login_id_hash=row["login_id_hash"],
-        ip=row["ip"],
-        user_agent=row["user_agent"],
-        detail=json.loads(row["detail"]),
-    )
+AUDIT_EVENTS = RecordTable(
+    "audit_events",
+    AuditEvent,
+    (
+        *as_is("id", "project_id"),
+        Column("occurred_at", "occurred_at_ms"),
+        *as_is("action", "outcome", "user_id", "login_id_masked", "login_id_hash", "ip", "user_agent"),
+        Column("detail", conversion=JSON),
+    ),
+)
+_INSERT = AUDIT_EVENTS.insert_sql()
 
 
 async def insert(tx: Transaction, event: AuditEvent) -> None:
-    await tx.execute(
-        "INSERT INTO audit_events (id, project_id, occurred_at, action, outcome, user_id, login_id_masked,"
-        " login_id_hash, ip, user_agent, detail) VALUES (:id, :p, :at, :action, :outcome, :user, :masked, :hash,"
-        " :ip, :ua, :detail)",
-        {
-            "id": event.id,
-            "p": event.project_id,
-            "at": event.occurred_at_ms,
-            "action": event.action,
-            "outcome": event.outcome,
-            "user": event.user_id,
-            "masked": event.login_id_masked,
-            "hash": event.login_id_hash,
-            "ip": event.ip,
-            "ua": event.user_agent,
-            "detail": json.dumps(event.detail),
-        },
-    )
-
-
-@dataclass(frozen=True)
-class AuditQuery:
-    project_id: str
-    user_ids: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()
-    login_id_hashes: tuple[str, ...] = ()
-    remote_addresses: tuple[str, ...] = ()
-    from_ms: int | None = None
-    to_ms: int | None = None
-    limit: int = 100
+    await tx.execute(_INSERT, AUDIT_EVENTS.params_of(event))
 
 
 def _in(column: str, prefix: str, values: tuple[str, ...], params: dict[str, Any]) -> str:
@@ -102,4 +54,4 @@ async def search(tx: Transaction, query: AuditQuery) -> list[AuditEvent]:
     rows = await tx.fetch_all(
         f"SELECT * FROM audit_events WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, id LIMIT :n", params
     )
-    return [_event(row) for row in rows]
+    return [AUDIT_EVENTS.from_row(row) for row in rows]

@@ -7,13 +7,13 @@ challenge is consumed by the one ``UPDATE`` that still finds it ``pending``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from passgate.identifiers import new_opaque_id
 from passgate.storage import pending
-from passgate.storage.database import Row, Transaction
+from passgate.storage.database import Transaction
+from passgate.storage.mapping import JSON, Column, RecordTable, as_is
 
 
 @dataclass(frozen=True)
@@ -33,22 +33,18 @@ class Challenge:
     expires_at_ms: int
 
 
-def _challenge(row: Row) -> Challenge:
-    return Challenge(
-        id=row["id"],
-        project_id=row["project_id"],
-        login_id=row["login_id"],
-        user_id=row["user_id"],
-        purpose=row["purpose"],
-        method=row["method"],
-        code_hash=row["code_hash"],
-        state=row["state"],
-        attempts=row["attempts"],
-        max_attempts=row["max_attempts"],
-        details=json.loads(row["details"]),
-        created_at_ms=row["created_at"],
-        expires_at_ms=row["expires_at"],
-    )
+CHALLENGES = RecordTable(
+    "challenges",
+    Challenge,
+    (
+        *as_is("id", "project_id", "login_id", "user_id", "purpose", "method", "code_hash"),
+        *as_is("state", "attempts", "max_attempts"),
+        Column("details", conversion=JSON),
+        Column("created_at", "created_at_ms"),
+        Column("expires_at", "expires_at_ms"),
+    ),
+)
+_INSERT = CHALLENGES.insert_sql()
 
 
 async def supersede_pending(tx: Transaction, project_id: str, login_id: str) -> None:
@@ -60,24 +56,8 @@ async def supersede_pending(tx: Transaction, project_id: str, login_id: str) -> 
 
 
 async def insert_challenge(tx: Transaction, challenge: Challenge) -> None:
-    await tx.execute(
-        "INSERT INTO challenges (id, project_id, login_id, user_id, purpose, method, code_hash, state,"
-        " attempts, max_attempts, details, created_at, expires_at)"
-        " VALUES (:id, :p, :l, :u, :purpose, :method, :hash, 'pending', 0, :max, :details, :created, :expires)",
-        {
-            "id": challenge.id,
-            "p": challenge.project_id,
-            "l": challenge.login_id,
-            "u": challenge.user_id,
-            "purpose": challenge.purpose,
-            "method": challenge.method,
-            "hash": challenge.code_hash,
-            "max": challenge.max_attempts,
-            "details": json.dumps(challenge.details),
-            "created": challenge.created_at_ms,
-            "expires": challenge.expires_at_ms,
-        },
-    )
+    """Store a new challenge as given (flows issue it ``pending``, no attempt used)."""
+    await tx.execute(_INSERT, CHALLENGES.params_of(challenge))
 
 
 async def latest(tx: Transaction, project_id: str, login_id: str) -> Challenge | None:
@@ -86,7 +66,7 @@ async def latest(tx: Transaction, project_id: str, login_id: str) -> Challenge |
         "SELECT * FROM challenges WHERE project_id = :p AND login_id = :l ORDER BY created_at DESC, id LIMIT 1",
         {"p": project_id, "l": login_id},
     )
-    return _challenge(row) if row else None
+    return CHALLENGES.from_row(row) if row else None
 
 
 async def claim_attempt(tx: Transaction, challenge_id: str) -> int | None:

@@ -42,15 +42,16 @@ class Database(Protocol):
 
     def transaction(self, *, write: bool = True) -> AbstractAsyncContextManager[Transaction]: ...
 
+    async def ping(self) -> None:
+        """Run ``SELECT 1``; raise if the database does not answer (within a few seconds on
+        PostgreSQL). The readiness probe."""
+        ...
+
     async def close(self) -> None: ...
 
 
 class IntegrityViolation(Exception):
     """A uniqueness or foreign-key constraint refused the change."""
-
-
-class DataRejected(Exception):
-    """The database refused a value (too long, invalid text) that validation let through."""
 
 
 def in_list(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:

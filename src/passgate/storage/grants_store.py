@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from passgate.models import Authorization, TenantAccess
+from passgate.models.authz import Authorization, TenantAccess
 from passgate.storage.database import Transaction, in_list
 
 PROJECT_SCOPE = ""  # the tenant_id of a project-level grant

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from passgate.storage.database import Row, Transaction
+from passgate.storage.mapping import insert_sql
+
+_COLUMNS = ("kid", "project_id", "alg", "private_key_sealed", "public_jwk", "status", "created_at", "activate_at")
+_INSERT = insert_sql("signing_keys", _COLUMNS)
 
 
 async def insert_signing_key(
@@ -18,17 +22,16 @@ async def insert_signing_key(
     activate_at_ms: int | None = None,
 ) -> None:
     await tx.execute(
-        "INSERT INTO signing_keys (kid, project_id, alg, private_key_sealed, public_jwk, status, created_at,"
-        " activate_at) VALUES (:kid, :project_id, :alg, :sealed, :jwk, :status, :now, :activate)",
+        _INSERT,
         {
             "kid": kid,
             "project_id": project_id,
             "alg": alg,
-            "sealed": private_key_sealed,
-            "jwk": public_jwk,
+            "private_key_sealed": private_key_sealed,
+            "public_jwk": public_jwk,
             "status": status,
-            "now": now_ms,
-            "activate": activate_at_ms,
+            "created_at": now_ms,
+            "activate_at": activate_at_ms,
         },
     )
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.storage import pending
-from passgate.storage.database import Row, Transaction
+from passgate.storage.database import Transaction
+from passgate.storage.mapping import BOOL, JSON, JSON_OR_NULL, Column, RecordTable, as_is
 
 
 @dataclass(frozen=True)
@@ -42,63 +43,42 @@ class PendingSession:
     expires_at_ms: int
 
 
-def _token(row: Row) -> LinkToken:
-    return LinkToken(
-        id=row["id"],
-        project_id=row["project_id"],
-        token_hash=row["token_hash"],
-        kind=row["kind"],
-        login_id=row["login_id"],
-        user_id=row["user_id"],
-        purpose=row["purpose"],
-        method=row["method"],
-        details=json.loads(row["details"]),
-        state=row["state"],
-        pending_id=row["pending_id"],
-        decoy=bool(row["decoy"]),
-        expires_at_ms=row["expires_at"],
-    )
+LINK_TOKENS = RecordTable(
+    "link_tokens",
+    LinkToken,
+    (
+        *as_is("id", "project_id", "token_hash", "kind", "login_id", "user_id", "purpose", "method"),
+        Column("details", conversion=JSON),
+        *as_is("state", "pending_id"),
+        Column("decoy", conversion=BOOL),
+        Column("expires_at", "expires_at_ms"),
+    ),
+)
+_INSERT_TOKEN = LINK_TOKENS.insert_sql("created_at")
 
+PENDING_SESSIONS = RecordTable(
+    "pending_sessions",
+    PendingSession,
+    (
+        *as_is("id", "project_id", "state", "session_id"),
+        Column("grant_details", conversion=JSON_OR_NULL),
+        Column("expires_at", "expires_at_ms"),
+    ),
+)
 
-def _pending(row: Row) -> PendingSession:
-    return PendingSession(
-        id=row["id"],
-        project_id=row["project_id"],
-        state=row["state"],
-        session_id=row["session_id"],
-        grant_details=json.loads(row["grant_details"]) if row["grant_details"] else None,
-        expires_at_ms=row["expires_at"],
-    )
+_INSERT_PENDING = PENDING_SESSIONS.insert_sql("ref_hash", "created_at")
 
 
 async def insert_token(tx: Transaction, token: LinkToken, now_ms: int) -> None:
-    await tx.execute(
-        "INSERT INTO link_tokens (id, project_id, token_hash, kind, login_id, user_id, purpose, method, details,"
-        " state, pending_id, decoy, created_at, expires_at) VALUES (:id, :p, :hash, :kind, :login, :user, :purpose,"
-        " :method, :details, 'pending', :pending, :decoy, :now, :expires)",
-        {
-            "id": token.id,
-            "p": token.project_id,
-            "hash": token.token_hash,
-            "kind": token.kind,
-            "login": token.login_id,
-            "user": token.user_id,
-            "purpose": token.purpose,
-            "method": token.method,
-            "details": json.dumps(token.details),
-            "pending": token.pending_id,
-            "decoy": token.decoy,
-            "now": now_ms,
-            "expires": token.expires_at_ms,
-        },
-    )
+    """Store a new token as given (flows issue it ``pending``), created at ``now_ms``."""
+    await tx.execute(_INSERT_TOKEN, {**LINK_TOKENS.params_of(token), "created_at": now_ms})
 
 
 async def find_token(tx: Transaction, project_id: str, token_hash: str) -> LinkToken | None:
     row = await tx.fetch_one(
         "SELECT * FROM link_tokens WHERE token_hash = :h AND project_id = :p", {"h": token_hash, "p": project_id}
     )
-    return _token(row) if row else None
+    return LINK_TOKENS.from_row(row) if row else None
 
 
 async def consume_token(tx: Transaction, token_id: str, now_ms: int) -> bool:
@@ -128,10 +108,10 @@ async def usable_among(tx: Transaction, token_ids: list[str], now_ms: int) -> se
 async def insert_pending(
     tx: Transaction, *, pending_id: str, project_id: str, ref_hash: str, now_ms: int, expires_ms: int
 ) -> None:
+    """A new pending session of an enchanted-link set, found later by ``ref_hash``."""
+    session = PendingSession(pending_id, project_id, "pending", None, None, expires_ms)
     await tx.execute(
-        "INSERT INTO pending_sessions (id, project_id, ref_hash, state, created_at, expires_at)"
-        " VALUES (:id, :p, :ref, 'pending', :now, :expires)",
-        {"id": pending_id, "p": project_id, "ref": ref_hash, "now": now_ms, "expires": expires_ms},
+        _INSERT_PENDING, {**PENDING_SESSIONS.params_of(session), "ref_hash": ref_hash, "created_at": now_ms}
     )
 
 
@@ -139,7 +119,7 @@ async def find_pending(tx: Transaction, project_id: str, ref_hash: str) -> Pendi
     row = await tx.fetch_one(
         "SELECT * FROM pending_sessions WHERE ref_hash = :r AND project_id = :p", {"r": ref_hash, "p": project_id}
     )
-    return _pending(row) if row else None
+    return PENDING_SESSIONS.from_row(row) if row else None
 
 
 async def mark_ready(tx: Transaction, pending_id: str, session_id: str, grant_details: dict[str, Any]) -> bool:

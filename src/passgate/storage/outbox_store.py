@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from passgate.storage.database import Row, Transaction
+from passgate.storage.database import Transaction
+from passgate.storage.mapping import Column, RecordTable, as_is
 
 
 @dataclass(frozen=True)
@@ -25,33 +26,21 @@ class OutboxMessage:
     last_error: str | None = None
 
 
-def _message(row: Row) -> OutboxMessage:
-    return OutboxMessage(
-        id=row["id"],
-        project_id=row["project_id"],
-        channel=row["channel"],
-        challenge_id=row["challenge_id"],
-        payload_sealed=row["payload_sealed"],
-        attempts=row["attempts"],
-        created_at_ms=row["created_at"],
-        state=row["state"],
-        last_error=row["last_error"],
-    )
+OUTBOX = RecordTable(
+    "outbox",
+    OutboxMessage,
+    (
+        *as_is("id", "project_id", "channel", "challenge_id", "payload_sealed", "attempts"),
+        Column("created_at", "created_at_ms"),
+        *as_is("state", "last_error"),
+    ),
+)
+_ENQUEUE = OUTBOX.insert_sql("available_at")
 
 
 async def enqueue(tx: Transaction, message: OutboxMessage, now_ms: int) -> None:
-    await tx.execute(
-        "INSERT INTO outbox (id, project_id, channel, challenge_id, payload_sealed, state, attempts,"
-        " available_at, created_at) VALUES (:id, :p, :channel, :challenge, :payload, 'queued', 0, :now, :now)",
-        {
-            "id": message.id,
-            "p": message.project_id,
-            "channel": message.channel,
-            "challenge": message.challenge_id,
-            "payload": message.payload_sealed,
-            "now": now_ms,
-        },
-    )
+    """Queue a new message as given (flows give it ``queued``, no attempt made), due and created at ``now_ms``."""
+    await tx.execute(_ENQUEUE, {**OUTBOX.params_of(message), "created_at": now_ms, "available_at": now_ms})
 
 
 _CLAIM = (
@@ -71,7 +60,7 @@ async def claim_due(
     """
     sql = _CLAIM.format(lock=" FOR UPDATE SKIP LOCKED" if skip_locked else "")
     rows = await tx.fetch_all(sql, {"now": now_ms, "lease": now_ms + lease_ms, "n": limit})
-    return [_message(row) for row in rows]
+    return [OUTBOX.from_row(row) for row in rows]
 
 
 async def finish(tx: Transaction, message_id: str, state: str, now_ms: int, error: str | None = None) -> None:
@@ -106,7 +95,7 @@ async def list_messages(tx: Transaction, *, state: str | None, limit: int) -> li
     rows = await tx.fetch_all(
         f"SELECT * FROM outbox {where}ORDER BY created_at DESC, id LIMIT :n", {"state": state, "n": limit}
     )
-    return [_message(row) for row in rows]
+    return [OUTBOX.from_row(row) for row in rows]
 
 
 async def requeue_failed(tx: Transaction, message_ids: list[str] | None, now_ms: int) -> int:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from passgate.storage.database import DataRejected, IntegrityViolation, Params, Row, Transaction
+from passgate.errors import DataRejected
+from passgate.storage.database import IntegrityViolation, Params, Row, Transaction
 from passgate.storage.urls import libpq_url
+
+PING_TIMEOUT_SECONDS = 3.0  # waiting for a pooled connection included
 
 _NAMED_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -31,7 +35,7 @@ class _PostgresTransaction:
         except psycopg.errors.IntegrityError as exc:
             raise IntegrityViolation(str(exc)) from exc
         except psycopg.errors.DataError as exc:
-            raise DataRejected(type(exc).__name__) from exc
+            raise DataRejected from exc
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
         cursor = await self._run(sql, params)
@@ -80,6 +84,10 @@ class PostgresDatabase:
     async def transaction(self, *, write: bool = True) -> AsyncIterator[Transaction]:
         async with self._pool.connection() as conn, conn.transaction():
             yield _PostgresTransaction(conn)
+
+    async def ping(self) -> None:
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS), self._pool.connection() as conn:
+            await conn.execute("SELECT 1")
 
     async def close(self) -> None:
         await self._pool.close()

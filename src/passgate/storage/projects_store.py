@@ -2,47 +2,44 @@
 
 from __future__ import annotations
 
-from passgate.models import Project, ProjectSettings
+from passgate.models.projects import Project, ProjectSettings
 from passgate.storage.database import Row, Transaction
+from passgate.storage.mapping import MS_AS_SECONDS, Column, RecordTable, as_is, insert_sql, model_of
 
-
-def _project(row: Row) -> Project:
-    return Project(
-        id=row["id"],
-        name=row["name"],
-        settings=ProjectSettings.model_validate_json(row["settings"]),
-        created_at=row["created_at"] / 1000,
-    )
+PROJECTS = RecordTable(
+    "projects",
+    Project,
+    (
+        *as_is("id", "name"),
+        Column("settings", conversion=model_of(ProjectSettings)),
+        Column("created_at", conversion=MS_AS_SECONDS),
+    ),
+)
+_INSERT_PROJECT = PROJECTS.insert_sql()
 
 
 async def insert_project(tx: Transaction, project: Project) -> None:
-    await tx.execute(
-        "INSERT INTO projects (id, name, settings, created_at) VALUES (:id, :name, :settings, :created_at)",
-        {
-            "id": project.id,
-            "name": project.name,
-            "settings": project.settings.model_dump_json(),
-            "created_at": int(project.created_at * 1000),
-        },
-    )
+    await tx.execute(_INSERT_PROJECT, PROJECTS.params_of(project))
 
 
 async def get_project(tx: Transaction, project_id: str) -> Project | None:
     row = await tx.fetch_one("SELECT * FROM projects WHERE id = :id", {"id": project_id})
-    return _project(row) if row else None
+    return PROJECTS.from_row(row) if row else None
 
 
 async def list_projects(tx: Transaction) -> list[Project]:
-    return [_project(row) for row in await tx.fetch_all("SELECT * FROM projects ORDER BY created_at, id")]
+    return [PROJECTS.from_row(row) for row in await tx.fetch_all("SELECT * FROM projects ORDER BY created_at, id")]
+
+
+_INSERT_MANAGEMENT_KEY = insert_sql("management_keys", ("id", "project_id", "key_hash", "name", "created_at"))
 
 
 async def insert_management_key(
     tx: Transaction, *, key_id: str, project_id: str, key_hash: str, name: str, now_ms: int
 ) -> None:
     await tx.execute(
-        "INSERT INTO management_keys (id, project_id, key_hash, name, created_at)"
-        " VALUES (:id, :project_id, :key_hash, :name, :now)",
-        {"id": key_id, "project_id": project_id, "key_hash": key_hash, "name": name, "now": now_ms},
+        _INSERT_MANAGEMENT_KEY,
+        {"id": key_id, "project_id": project_id, "key_hash": key_hash, "name": name, "created_at": now_ms},
     )
 
 

@@ -10,53 +10,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from passgate.models.roles import PermissionRecord, RoleRecord
 from passgate.storage.database import Params, Row, Transaction, in_list
-
-PROJECT_LEVEL = ""  # the tenant_id of a project-level role
-
-
-@dataclass(frozen=True)
-class PermissionRecord:
-    id: str
-    name: str
-    description: str = ""
-    created_at_ms: int = 0
-
-
-@dataclass(frozen=True)
-class RoleRecord:
-    id: str
-    name: str
-    tenant_id: str = PROJECT_LEVEL
-    description: str = ""
-    default: bool = False
-    private: bool = False
-    created_at_ms: int = 0
-    permission_names: tuple[str, ...] = ()
-
+from passgate.storage.mapping import BOOL, INT, Column, RecordTable, as_is
 
 # --- permissions ----------------------------------------------------------------------------
-def _permission(row: Row) -> PermissionRecord:
-    return PermissionRecord(
-        id=row["id"], name=row["name"], description=row["description"], created_at_ms=int(row["created_at"])
-    )
+PERMISSIONS = RecordTable(
+    "permissions",
+    PermissionRecord,
+    (Column("id"), Column("name"), Column("description"), Column("created_at", "created_at_ms", conversion=INT)),
+)
+_INSERT_PERMISSION = PERMISSIONS.insert_sql("project_id")
 
 
 async def insert_permission(tx: Transaction, project_id: str, permission: PermissionRecord) -> None:
     """Insert the permission; ``IntegrityViolation`` if its name is taken in the project."""
-    await tx.execute(
-        "INSERT INTO permissions (id, project_id, name, description, created_at)"
-        " VALUES (:id, :project, :name, :description, :created_at)",
-        {
-            "id": permission.id,
-            "project": project_id,
-            "name": permission.name,
-            "description": permission.description,
-            "created_at": permission.created_at_ms,
-        },
-    )
+    await tx.execute(_INSERT_PERMISSION, {**PERMISSIONS.params_of(permission), "project_id": project_id})
 
 
 async def find_permission(
@@ -67,7 +37,7 @@ async def find_permission(
     row = await tx.fetch_one(
         f"SELECT * FROM permissions WHERE project_id = :p AND {column} = :v", {"p": project_id, "v": value}
     )
-    return _permission(row) if row else None
+    return PERMISSIONS.from_row(row) if row else None
 
 
 async def rename_permission(tx: Transaction, permission_id: str, name: str, description: str) -> None:
@@ -87,7 +57,7 @@ async def list_permissions(tx: Transaction, project_id: str) -> list[PermissionR
     rows = await tx.fetch_all(
         "SELECT * FROM permissions WHERE project_id = :p ORDER BY created_at, name", {"p": project_id}
     )
-    return [_permission(row) for row in rows]
+    return [PERMISSIONS.from_row(row) for row in rows]
 
 
 async def permission_ids(tx: Transaction, project_id: str, names: Sequence[str]) -> dict[str, str]:
@@ -103,24 +73,26 @@ async def permission_ids(tx: Transaction, project_id: str, names: Sequence[str])
 
 
 # --- roles -------------------------------------------------------------------------------------
-def _role(row: Row, permission_names: list[str]) -> RoleRecord:
-    return RoleRecord(
-        id=row["id"],
-        name=row["name"],
-        tenant_id=row["tenant_id"],
-        description=row["description"],
-        default=bool(row["is_default"]),
-        private=bool(row["private"]),
-        created_at_ms=int(row["created_at"]),
-        permission_names=tuple(permission_names),
-    )
+ROLES = RecordTable(
+    "roles",
+    RoleRecord,
+    (
+        *as_is("id", "name", "tenant_id", "description"),
+        Column("is_default", "default", conversion=BOOL),
+        Column("private", conversion=BOOL),
+        Column("created_at", "created_at_ms", conversion=INT),
+    ),
+    other_fields=("permission_names",),
+)
+_INSERT_ROLE = ROLES.insert_sql("project_id")
+_UPDATE_ROLE = f"UPDATE roles SET {ROLES.assignments(leaving=('id', 'tenant_id', 'created_at'))} WHERE id = :id"
+_ROLE_COLUMNS = ", ".join(f"r.{column}" for column in ROLES.columns)
 
 
 async def _roles(tx: Transaction, where: str, params: Params) -> list[RoleRecord]:
     """Roles matching ``where`` (over ``r``), oldest first, each with its permission names."""
     rows = await tx.fetch_all(
-        "SELECT r.id, r.name, r.tenant_id, r.description, r.is_default, r.private, r.created_at,"
-        " p.name AS permission_name"
+        f"SELECT {_ROLE_COLUMNS}, p.name AS permission_name"
         " FROM roles r LEFT JOIN role_permissions rp ON rp.role_id = r.id"
         " LEFT JOIN permissions p ON p.id = rp.permission_id"
         f" WHERE {where} ORDER BY r.created_at, r.id, p.name",
@@ -132,7 +104,7 @@ async def _roles(tx: Transaction, where: str, params: Params) -> list[RoleRecord
         first_rows.setdefault(row["id"], row)
         if row["permission_name"] is not None:
             permissions[row["id"]].append(row["permission_name"])
-    return [_role(row, permissions[role_id]) for role_id, row in first_rows.items()]
+    return [ROLES.from_row(row, permission_names=tuple(permissions[role_id])) for role_id, row in first_rows.items()]
 
 
 async def list_roles(tx: Transaction, project_id: str) -> list[RoleRecord]:
@@ -155,35 +127,12 @@ async def find_role(
 
 async def insert_role(tx: Transaction, project_id: str, role: RoleRecord) -> None:
     """Insert the role (not its permissions); ``IntegrityViolation`` if its name is taken in its scope."""
-    await tx.execute(
-        "INSERT INTO roles (id, project_id, tenant_id, name, description, is_default, private, created_at)"
-        " VALUES (:id, :project, :tenant, :name, :description, :is_default, :private, :created_at)",
-        {
-            "id": role.id,
-            "project": project_id,
-            "tenant": role.tenant_id,
-            "name": role.name,
-            "description": role.description,
-            "is_default": role.default,
-            "private": role.private,
-            "created_at": role.created_at_ms,
-        },
-    )
+    await tx.execute(_INSERT_ROLE, {**ROLES.params_of(role), "project_id": project_id})
 
 
 async def update_role(tx: Transaction, role: RoleRecord) -> None:
     """Overwrite name, description and flags (not permissions); ``IntegrityViolation`` if the name is taken."""
-    await tx.execute(
-        "UPDATE roles SET name = :name, description = :description, is_default = :is_default, private = :private"
-        " WHERE id = :id",
-        {
-            "id": role.id,
-            "name": role.name,
-            "description": role.description,
-            "is_default": role.default,
-            "private": role.private,
-        },
-    )
+    await tx.execute(_UPDATE_ROLE, ROLES.params_of(role))
 
 
 async def set_role_permissions(tx: Transaction, role_id: str, permission_ids: Sequence[str]) -> None:

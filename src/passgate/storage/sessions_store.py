@@ -2,64 +2,30 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from passgate.models.sessions import SessionRecord
+from passgate.storage.database import Transaction, in_list
+from passgate.storage.mapping import JSON, Column, RecordTable, as_is
 
-from passgate.storage.database import Row, Transaction, in_list
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    id: str
-    project_id: str
-    user_id: str
-    amr: list[str]
-    ip: str
-    created_at_ms: int
-    expires_at_ms: int
-    revoked_at_ms: int | None
-    current_jti: str | None = None
-    previous_jti: str | None = None
-    rotated_at_ms: int | None = None
-
-    @property
-    def live_jti(self) -> str:
-        """The ``jti`` of the refresh JWT currently valid for this session."""
-        return self.current_jti or self.id
-
-
-def _record(row: Row) -> SessionRecord:
-    return SessionRecord(
-        id=row["id"],
-        project_id=row["project_id"],
-        user_id=row["user_id"],
-        amr=json.loads(row["amr"]),
-        ip=row["ip"],
-        created_at_ms=row["created_at"],
-        expires_at_ms=row["expires_at"],
-        revoked_at_ms=row["revoked_at"],
-        current_jti=row["current_jti"],
-        previous_jti=row["previous_jti"],
-        rotated_at_ms=row["rotated_at"],
-    )
+SESSIONS = RecordTable(
+    "sessions",
+    SessionRecord,
+    (
+        *as_is("id", "project_id", "user_id"),
+        Column("amr", conversion=JSON),
+        Column("ip"),
+        Column("created_at", "created_at_ms"),
+        Column("expires_at", "expires_at_ms"),
+        Column("revoked_at", "revoked_at_ms"),
+        *as_is("current_jti", "previous_jti"),
+        Column("rotated_at", "rotated_at_ms"),
+    ),
+)
+_INSERT = SESSIONS.insert_sql("user_agent")
+USER_AGENT_LENGTH = 400  # the column's bound: a longer User-Agent is cut, not refused
 
 
 async def insert_session(tx: Transaction, record: SessionRecord, user_agent: str) -> None:
-    await tx.execute(
-        "INSERT INTO sessions (id, project_id, user_id, amr, ip, user_agent, created_at, expires_at, current_jti)"
-        " VALUES (:id, :p, :u, :amr, :ip, :ua, :created, :expires, :jti)",
-        {
-            "id": record.id,
-            "p": record.project_id,
-            "u": record.user_id,
-            "amr": json.dumps(record.amr),
-            "ip": record.ip,
-            "ua": user_agent[:400],
-            "created": record.created_at_ms,
-            "expires": record.expires_at_ms,
-            "jti": record.current_jti,
-        },
-    )
+    await tx.execute(_INSERT, {**SESSIONS.params_of(record), "user_agent": user_agent[:USER_AGENT_LENGTH]})
 
 
 async def rotate(tx: Transaction, session_id: str, old_jti: str, new_jti: str, now_ms: int) -> bool:
@@ -76,7 +42,7 @@ async def get_session(tx: Transaction, project_id: str, session_id: str) -> Sess
     row = await tx.fetch_one(
         "SELECT * FROM sessions WHERE id = :id AND project_id = :p", {"id": session_id, "p": project_id}
     )
-    return _record(row) if row else None
+    return SESSIONS.from_row(row) if row else None
 
 
 async def revoke(tx: Transaction, session_id: str, now_ms: int) -> None:
@@ -97,7 +63,7 @@ async def history(tx: Transaction, user_id: str, limit: int) -> list[SessionReco
     rows = await tx.fetch_all(
         "SELECT * FROM sessions WHERE user_id = :u ORDER BY created_at DESC LIMIT :n", {"u": user_id, "n": limit}
     )
-    return [_record(row) for row in rows]
+    return [SESSIONS.from_row(row) for row in rows]
 
 
 async def history_of_users(tx: Transaction, project_id: str, user_ids: list[str], limit: int) -> list[SessionRecord]:
@@ -108,7 +74,7 @@ async def history_of_users(tx: Transaction, project_id: str, user_ids: list[str]
         " ORDER BY created_at DESC, id LIMIT :n",
         {**params, "p": project_id, "n": limit},
     )
-    return [_record(row) for row in rows]
+    return [SESSIONS.from_row(row) for row in rows]
 
 
 async def move_sessions(tx: Transaction, from_user_id: str, to_user_id: str) -> None:

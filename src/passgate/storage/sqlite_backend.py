@@ -65,5 +65,10 @@ class SqliteDatabase:
                 raise
             self._conn.execute("COMMIT")
 
+    async def ping(self) -> None:
+        # Not under the lock: it never waits for a transaction, and a statement that reads
+        # nothing is harmless inside one (statements run on this thread, one at a time).
+        self._conn.execute("SELECT 1").fetchone()
+
     async def close(self) -> None:
         self._conn.close()

@@ -10,11 +10,9 @@ whitelist below, never from the request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
-from passgate.models import User
+from passgate.models.users import TestUsers, User, UserQuery
 from passgate.storage import users_store
 from passgate.storage.database import Transaction, in_list
 
@@ -37,38 +35,6 @@ SORTABLE_FIELDS: dict[str, str] = {
 
 _DEFAULT_ORDER = ("u.created_at", "u.id")
 _LIKE_ESCAPE = "\\"
-
-
-class TestUsers(Enum):
-    """Whether test users are left out (Descope's default), included, or the only ones."""
-
-    EXCLUDE = "exclude"
-    INCLUDE = "include"
-    ONLY = "only"
-
-
-@dataclass(frozen=True)
-class UserQuery:
-    """What to find. Empty lists and ``None`` do not filter; given filters all apply (AND),
-    each list matching any of its values (OR). Times are unix milliseconds, inclusive."""
-
-    tenant_ids: tuple[str, ...] = ()
-    role_names: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    emails: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    login_ids: tuple[str, ...] = ()
-    user_ids: tuple[str, ...] = ()
-    text: str = ""
-    custom_attributes: dict[str, Any] = field(default_factory=dict)
-    created_from_ms: int | None = None
-    created_to_ms: int | None = None
-    modified_from_ms: int | None = None
-    modified_to_ms: int | None = None
-    test_users: TestUsers = TestUsers.EXCLUDE
-    sort: tuple[tuple[str, bool], ...] = ()  # (field of SORTABLE_FIELDS, descending)
-    limit: int = 100
-    page: int = 0
 
 
 class _Where:

@@ -5,24 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from passgate.models import Authorization, User, UserStatus
+from passgate.models.users import User, UserStatus
 from passgate.storage import grants_store
 from passgate.storage.database import Row, Transaction, in_list
-
-_USER_COLUMNS = (
-    "name",
-    "given_name",
-    "middle_name",
-    "family_name",
-    "email",
-    "verified_email",
-    "phone",
-    "verified_phone",
-    "status",
-    "test",
-    "picture",
-    "custom_attributes",
-)
+from passgate.storage.mapping import BOOL, MS_AS_SECONDS, Column, Conversion, RecordTable, as_is, enum_of, insert_sql
 
 
 def attributes_json(attributes: dict[str, Any]) -> str:
@@ -41,34 +27,36 @@ def attribute_line(key: str, value: Any) -> str:
     return attributes_json({key: value})[1:-2]
 
 
-def _user(row: Row, login_ids: list[str], authz: Authorization) -> User:
-    return User(
-        id=row["id"],
-        project_id=row["project_id"],
-        login_ids=tuple(login_ids),
-        status=UserStatus(row["status"]),
-        created_at=row["created_at"] / 1000,
-        modified_at=row["modified_at"] / 1000,
-        name=row["name"],
-        given_name=row["given_name"],
-        middle_name=row["middle_name"],
-        family_name=row["family_name"],
-        email=row["email"],
-        verified_email=bool(row["verified_email"]),
-        phone=row["phone"],
-        verified_phone=bool(row["verified_phone"]),
-        test=bool(row["test"]),
-        picture=row["picture"],
-        custom_attributes=json.loads(row["custom_attributes"]),
-        authz=authz,
-    )
+USERS = RecordTable(
+    "users",
+    User,
+    (
+        *as_is("id", "project_id", "name", "given_name", "middle_name", "family_name", "email"),
+        Column("verified_email", conversion=BOOL),
+        Column("phone"),
+        Column("verified_phone", conversion=BOOL),
+        Column("status", conversion=enum_of(UserStatus)),
+        Column("test", conversion=BOOL),
+        Column("picture"),
+        Column("custom_attributes", conversion=Conversion(load=json.loads, dump=attributes_json)),
+        Column("created_at", conversion=MS_AS_SECONDS),
+        Column("modified_at", conversion=MS_AS_SECONDS),
+    ),
+    other_fields=("login_ids", "authz"),
+)
+_INSERT_USER = USERS.insert_sql()
+_UPDATE_USER = f"UPDATE users SET {USERS.assignments(leaving=('id', 'project_id', 'created_at'))} WHERE id = :id"
+
+LOGIN_ID_COLUMNS = ("project_id", "login_id", "user_id", "position")
+_INSERT_LOGIN_ID = insert_sql("login_ids", LOGIN_ID_COLUMNS)
 
 
-def _columns_of(user: User) -> dict[str, Any]:
-    values = {column: getattr(user, column) for column in _USER_COLUMNS}
-    values["status"] = user.status.value
-    values["custom_attributes"] = attributes_json(user.custom_attributes)
-    return values
+def login_id_rows(user: User) -> list[dict[str, Any]]:
+    """The ``login_ids`` rows of ``user``, its primary login ID first."""
+    return [
+        {"project_id": user.project_id, "login_id": login_id, "user_id": user.id, "position": position}
+        for position, login_id in enumerate(user.login_ids)
+    ]
 
 
 async def find_by_login_id(tx: Transaction, project_id: str, login_id: str) -> User | None:
@@ -102,7 +90,7 @@ async def complete_many(tx: Transaction, rows: list[Row]) -> list[User]:
     for login_row in login_rows:
         login_ids[login_row["user_id"]].append(login_row["login_id"])
     authz = await grants_store.authorizations(tx, ids)
-    return [_user(row, login_ids[row["id"]], authz[row["id"]]) for row in rows]
+    return [USERS.from_row(row, login_ids=tuple(login_ids[row["id"]]), authz=authz[row["id"]]) for row in rows]
 
 
 async def find_many(tx: Transaction, project_id: str, user_ids: list[str]) -> list[User]:
@@ -125,20 +113,7 @@ async def login_id_owner(tx: Transaction, project_id: str, login_id: str) -> str
 
 async def insert_user(tx: Transaction, user: User) -> None:
     """Insert ``user`` and its login IDs; ``IntegrityViolation`` if a login ID is taken."""
-    columns = _columns_of(user)
-    names = ", ".join(columns)
-    values = ", ".join(f":{name}" for name in columns)
-    await tx.execute(
-        f"INSERT INTO users (id, project_id, created_at, modified_at, {names})"
-        f" VALUES (:id, :project_id, :created_at, :modified_at, {values})",
-        {
-            **columns,
-            "id": user.id,
-            "project_id": user.project_id,
-            "created_at": int(user.created_at * 1000),
-            "modified_at": int(user.modified_at * 1000),
-        },
-    )
+    await tx.execute(_INSERT_USER, USERS.params_of(user))
     await replace_login_ids(tx, user)
 
 
@@ -149,12 +124,7 @@ async def update_user(tx: Transaction, user: User, previous: User | None = None)
     are then rewritten only if they changed (a sign-in that verifies an address changes the
     profile, not the login IDs: two writes and their index updates saved).
     """
-    columns = _columns_of(user)
-    assignments = ", ".join(f"{name} = :{name}" for name in columns)
-    await tx.execute(
-        f"UPDATE users SET {assignments}, modified_at = :modified_at WHERE id = :id",
-        {**columns, "id": user.id, "modified_at": int(user.modified_at * 1000)},
-    )
+    await tx.execute(_UPDATE_USER, USERS.params_of(user))
     if previous is None or previous.login_ids != user.login_ids:
         await replace_login_ids(tx, user)
 
@@ -166,11 +136,8 @@ async def touch(tx: Transaction, user_id: str, now_ms: int) -> None:
 
 async def replace_login_ids(tx: Transaction, user: User) -> None:
     await tx.execute("DELETE FROM login_ids WHERE user_id = :u", {"u": user.id})
-    for position, login_id in enumerate(user.login_ids):
-        await tx.execute(
-            "INSERT INTO login_ids (project_id, login_id, user_id, position) VALUES (:p, :l, :u, :pos)",
-            {"p": user.project_id, "l": login_id, "u": user.id, "pos": position},
-        )
+    for row in login_id_rows(user):
+        await tx.execute(_INSERT_LOGIN_ID, row)
 
 
 async def delete_test_users(tx: Transaction, project_id: str) -> int:

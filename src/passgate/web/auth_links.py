@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from passgate.auth import links
 from passgate.auth.links import EnchantedStart, Start
-from passgate.models import Method
+from passgate.models.delivery import Method
 from passgate.web.bearer import AuthCall
 from passgate.web.cookies import jwt_answer
 from passgate.web.parsing import email_update, login_options, masked, phone_update, signup_address

@@ -6,7 +6,8 @@ from starlette.responses import Response
 
 from passgate.auth import otp
 from passgate.errors import InvalidArgument
-from passgate.models import Method, UserProfile
+from passgate.models.delivery import Method
+from passgate.models.users import UserProfile
 from passgate.web.bearer import AuthCall
 from passgate.web.cookies import jwt_answer
 from passgate.web.parsing import email_update, login_options, masked, phone_update, signup_address

@@ -17,7 +17,7 @@ from passgate.auth import ratelimits
 from passgate.auth.context import AuthContext, Caller
 from passgate.errors import Unauthorized
 from passgate.mgmt.projects import authenticate_management_key
-from passgate.models import Project
+from passgate.models.projects import Project
 from passgate.web.cookies import refresh_from_cookie
 
 _MAX_BEARER = 16_384

@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from passgate.errors import Unauthorized
-from passgate.models import Project, SessionTokens
+from passgate.models.projects import Project
+from passgate.models.sessions import SessionTokens
 from passgate.web.schemas.sessions import JWTResponse
 
 SESSION_COOKIE, REFRESH_COOKIE = "DS", "DSR"

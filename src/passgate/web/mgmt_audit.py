@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from passgate.auth import audit
-from passgate.storage.audit_store import AuditEvent, AuditQuery
+from passgate.models.audit import AuditEvent, AuditQuery
 from passgate.web.bearer import AuthCall
 from passgate.web.schemas.audit import AuditRecord, AuditSearchRequest, AuditSearchResponse, audit_data
 

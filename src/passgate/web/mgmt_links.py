@@ -6,7 +6,8 @@ import dataclasses
 
 from passgate.addresses import normalize_login_id
 from passgate.auth import links
-from passgate.models import Method, UserProfile
+from passgate.models.delivery import Method
+from passgate.models.users import UserProfile
 from passgate.web.bearer import AuthCall
 from passgate.web.schemas.base import required
 from passgate.web.schemas.links import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from passgate.mgmt.project_settings import change_settings
 from passgate.mgmt.projects import get_project
-from passgate.models import ProjectSettings
+from passgate.models.projects import ProjectSettings
 from passgate.web.bearer import AuthCall
 from passgate.web.schemas.project import SettingsPatch
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from passgate.errors import MissingArgument
 from passgate.mgmt import user_edits, users
 from passgate.mgmt.grants import RoleChange
-from passgate.models import Method, User, UserStatus
+from passgate.models.delivery import Method
+from passgate.models.users import User, UserStatus
 from passgate.web.bearer import AuthCall
 from passgate.web.schemas.base import EmptyResponse
 from passgate.web.schemas.sessions import HistoryEntry

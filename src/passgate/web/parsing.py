@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from passgate.auth.intents import AddressUpdate
 from passgate.errors import InvalidArgument
-from passgate.models import LoginOptions, Method
+from passgate.models.delivery import Method
+from passgate.models.sessions import LoginOptions
 from passgate.web.schemas.base import LoginOptionsIn, required
 from passgate.web.schemas.otp import (
     Masked,

@@ -17,7 +17,7 @@ import dataclasses
 
 from starlette.routing import Route as StarletteRoute
 
-from passgate.models import ProjectSettings
+from passgate.models.projects import ProjectSettings
 from passgate.web import (
     auth_access_keys,
     auth_links,

@@ -10,7 +10,7 @@ from passgate.auth import access_keys as exchanges
 from passgate.errors import MissingArgument
 from passgate.mgmt import access_keys
 from passgate.mgmt.grants import TenantRoles
-from passgate.storage.access_keys_store import AccessKeyRecord
+from passgate.models.access_keys import AccessKeyRecord
 from passgate.web.schemas.base import (
     Request,
     required,

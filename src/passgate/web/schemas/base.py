@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from passgate.errors import MissingArgument
-from passgate.models import LoginOptions, UserProfile
+from passgate.models.sessions import LoginOptions
+from passgate.models.users import UserProfile
 
 LOGIN_ID = Field(default=None, max_length=320, description="The user's login ID (email, phone or username).")
 LoginIdString = Annotated[str, StringConstraints(max_length=320)]

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from passgate.errors import MissingArgument
 from passgate.mgmt import permissions, roles
-from passgate.storage.roles_store import PermissionRecord, RoleRecord
+from passgate.models.roles import PermissionRecord, RoleRecord
 from passgate.web.schemas.base import (
     Request,
     required,

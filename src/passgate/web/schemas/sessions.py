@@ -7,8 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from passgate.auth import tenants
-from passgate.models import SessionTokens
-from passgate.storage.sessions_store import SessionRecord
+from passgate.models.sessions import SessionRecord, SessionTokens
 from passgate.web.schemas.base import (
     AuditedResponse,
     Request,

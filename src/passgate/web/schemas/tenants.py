@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from passgate.mgmt import tenants
-from passgate.storage.tenants_store import TenantRecord
+from passgate.models.tenants import TenantRecord
 from passgate.web.schemas.base import (
     Request,
 )

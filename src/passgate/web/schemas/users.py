@@ -9,8 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from passgate.errors import MissingArgument
 from passgate.mgmt import users
 from passgate.mgmt.grants import TenantRoles
-from passgate.models import User, UserProfile, UserStatus
-from passgate.storage.user_search import TestUsers, UserQuery
+from passgate.models.users import TestUsers, User, UserProfile, UserQuery, UserStatus
 from passgate.web.schemas.base import (
     UNIX_MS,
     AuditedRequest,

@@ -1,0 +1,84 @@
+"""Projects and their settings (stored as JSON with the project, changeable at run time)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from limits import parse_many
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from passgate.models.delivery import Method
+from passgate.models.keys import DEFAULT_ALGORITHM, Algorithm
+
+
+class RateLimitSettings(BaseModel):
+    """Per-project limits, in the ``limits`` library's notation (``;`` joins several)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    sends_per_login_id: str = "1/30 seconds;5/hour;10/day"
+    sends_per_project: str = "600/minute"
+    verifies_per_ip: str = "60/minute"
+    verifies_per_login_id: str = "10/minute"
+    requests_per_ip: str = "600/minute"
+    management_per_key: str = "1000/10 seconds"
+    phone_sends_per_prefix: str = "20/hour;100/day"
+    phone_sends_per_project: str = "10000/day"
+
+    @field_validator("*")
+    @classmethod
+    def _parseable(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # raises ValueError on a malformed limit
+        return value
+
+
+class ProjectSettings(BaseModel):
+    """Per-project behaviour, stored as JSON with the project and changeable at run time."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    otp_length: int = Field(default=6, ge=6, le=10)
+    otp_expiry_seconds: int = Field(default=300, ge=30, le=86_400)
+    otp_max_attempts: int = Field(default=5, ge=1, le=20)
+    max_failed_verifications: int = Field(
+        default=20, ge=1, le=10_000, description="Failed verifications per login ID per 24 h, across codes."
+    )
+    session_ttl_seconds: int = Field(default=600, ge=60, le=86_400)
+    refresh_ttl_seconds: int = Field(default=28 * 86_400, ge=300, le=365 * 86_400)
+    refresh_rotation: bool = Field(default=True, description="Each refresh returns a new refresh JWT (reuse detected).")
+    jwt_algorithm: Algorithm = DEFAULT_ALGORITHM
+    link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
+    enchanted_link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
+    approved_redirect_urls: tuple[str, ...] = ("http://localhost",)
+    default_redirect_url: str = ""
+    providers: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Per channel, the provider IDs to use in order (default: all configured)."
+    )
+    default_locale: str = Field(default="", description="Message locale when the request names none.")
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    token_delivery: Literal["body", "cookies"] = Field(
+        default="body",
+        description="cookies: the refresh JWT travels only as an HttpOnly DSR cookie (and the session also as DS).",
+    )
+    hide_login_existence: bool = Field(
+        default=False,
+        description="Sign-in of an unknown login ID answers like a known one and sends nothing.",
+    )
+    phone_countries: tuple[str, ...] = Field(
+        default=(), description="ISO regions (e.g. US, GB) SMS, voice and WhatsApp may reach; empty allows all."
+    )
+    enabled_channels: tuple[Method, ...] = Field(
+        default=tuple(Method), description="The channels codes and links may be sent through; others are refused."
+    )
+
+
+@dataclass(frozen=True)
+class Project:
+    """A tenant of the server: its own users, keys and settings."""
+
+    id: str
+    name: str
+    settings: ProjectSettings
+    created_at: float
