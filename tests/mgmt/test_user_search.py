@@ -13,7 +13,7 @@ import pytest
 from descope import AuthException, UserObj
 from descope.management.common import Sort
 
-from passgate.models.users import TestUsers, UserQuery
+from passgate.models.users import SortField, TestUsers, UserQuery
 from passgate.storage import user_search
 from passgate.storage.connect import open_database
 from passgate.storage.database import Params, Row, Transaction
@@ -290,7 +290,7 @@ def test_a_page_costs_the_same_statements_whatever_its_size(server: LiveServer, 
             statuses=("enabled",),
             text="person",
             test_users=TestUsers.INCLUDE,
-            sort=(("loginId", True),),
+            sort=((SortField.LOGIN_ID, True),),
             limit=1000,
         ),
     )

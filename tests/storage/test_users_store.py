@@ -9,7 +9,7 @@ import pytest
 from passgate.models.authz import Authorization
 from passgate.models.projects import Project
 from passgate.models.sessions import SessionRecord
-from passgate.models.users import TestUsers, UserQuery, UserStatus
+from passgate.models.users import SortField, TestUsers, UserQuery, UserStatus
 from passgate.storage import sessions_store, user_search, users_store
 from passgate.storage.database import Database, IntegrityViolation
 from tests.storage.build import NOW_MS, a_user, new_project, stored_user
@@ -132,7 +132,7 @@ async def test_users_carry_their_authorization(db: Database, project: Project) -
 async def test_search_filters_pages_and_counts(db: Database, project: Project) -> None:
     users = [await stored_user(db, project.id, name=f"Searchable {i}", test=False) for i in range(3)]
     await stored_user(db, project.id, name="Searchable test user", test=True)
-    query = UserQuery(text="searchable", sort=(("name", True),), limit=2)
+    query = UserQuery(text="searchable", sort=((SortField.NAME, True),), limit=2)
     async with db.transaction(write=False) as tx:
         page, total = await user_search.search(tx, project.id, query)
         last, _ = await user_search.search(tx, project.id, replace(query, page=1))

@@ -15,7 +15,7 @@ from passgate.cli.runner import acting_on, add_json_option, add_project_option
 from passgate.config import Settings
 from passgate.mgmt import users
 from passgate.models.projects import Project
-from passgate.models.users import TestUsers, User, UserQuery, UserStatus
+from passgate.models.users import SortField, TestUsers, User, UserQuery, UserStatus
 from passgate.web.schemas.users import UserResponse
 
 _COLUMNS = ["userId", "loginIds", "name", "email", "phone", "status", "createdTime"]
@@ -106,7 +106,7 @@ async def _list(settings: Settings, args: argparse.Namespace) -> int:
         role_names=tuple(args.role),
         tenant_ids=tuple(args.tenant),
         test_users=TestUsers(args.test_users),
-        sort=(("createdTime", True),),
+        sort=((SortField.CREATED, True),),
         limit=args.limit,
         page=args.page,
     )

@@ -55,6 +55,23 @@ class UserProfile:
     custom_attributes: dict[str, Any] = field(default_factory=dict)
 
 
+class SortField(StrEnum):
+    """What a user search may be ordered by (the web layer maps Descope's field names here)."""
+
+    USER_ID = "user_id"
+    LOGIN_ID = "login_id"
+    NAME = "name"
+    GIVEN_NAME = "given_name"
+    MIDDLE_NAME = "middle_name"
+    FAMILY_NAME = "family_name"
+    EMAIL = "email"
+    PHONE = "phone"
+    STATUS = "status"
+    TEST = "test"
+    CREATED = "created"
+    MODIFIED = "modified"
+
+
 class TestUsers(Enum):
     """Whether test users are left out (Descope's default), included, or the only ones."""
 
@@ -84,6 +101,6 @@ class UserQuery:
     modified_from_ms: int | None = None
     modified_to_ms: int | None = None
     test_users: TestUsers = TestUsers.EXCLUDE
-    sort: tuple[tuple[str, bool], ...] = ()  # (field of storage.user_search.SORTABLE_FIELDS, descending)
+    sort: tuple[tuple[SortField, bool], ...] = ()  # (field, descending), most significant first
     limit: int = 100
     page: int = 0

@@ -12,25 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from passgate.models.users import TestUsers, User, UserQuery
+from passgate.models.users import SortField, TestUsers, User, UserQuery
 from passgate.storage import users_store
 from passgate.storage.database import Transaction, in_list
 
-# Descope field name -> SQL expression over ``users u`` (the only text that reaches ORDER BY).
-SORTABLE_FIELDS: dict[str, str] = {
-    "userId": "u.id",
-    "loginId": "(SELECT l.login_id FROM login_ids l WHERE l.user_id = u.id AND l.position = 0)",
-    "name": "u.name",
-    "displayName": "u.name",
-    "givenName": "u.given_name",
-    "middleName": "u.middle_name",
-    "familyName": "u.family_name",
-    "email": "u.email",
-    "phone": "u.phone",
-    "status": "u.status",
-    "test": "u.test",
-    "createdTime": "u.created_at",
-    "modifiedTime": "u.modified_at",
+# Sort field -> SQL expression over ``users u`` (the only text that reaches ORDER BY).
+_SORT_EXPRESSIONS: dict[SortField, str] = {
+    SortField.USER_ID: "u.id",
+    SortField.LOGIN_ID: "(SELECT l.login_id FROM login_ids l WHERE l.user_id = u.id AND l.position = 0)",
+    SortField.NAME: "u.name",
+    SortField.GIVEN_NAME: "u.given_name",
+    SortField.MIDDLE_NAME: "u.middle_name",
+    SortField.FAMILY_NAME: "u.family_name",
+    SortField.EMAIL: "u.email",
+    SortField.PHONE: "u.phone",
+    SortField.STATUS: "u.status",
+    SortField.TEST: "u.test",
+    SortField.CREATED: "u.created_at",
+    SortField.MODIFIED: "u.modified_at",
 }
 
 _DEFAULT_ORDER = ("u.created_at", "u.id")
@@ -145,11 +144,11 @@ def _add_attribute(where: _Where, index: int, key: str, value: Any) -> None:
     )
 
 
-def _order_by(sort: tuple[tuple[str, bool], ...]) -> str:
+def _order_by(sort: tuple[tuple[SortField, bool], ...]) -> str:
     """The ORDER BY clause from whitelisted fields, ending with ``u.id`` so pages never overlap."""
     terms: dict[str, str] = {}
     for name, descending in sort:
-        expression = SORTABLE_FIELDS[name]  # KeyError: callers check names against SORTABLE_FIELDS
+        expression = _SORT_EXPRESSIONS[name]
         terms.setdefault(expression, "DESC" if descending else "ASC")
     for expression in _DEFAULT_ORDER:
         terms.setdefault(expression, "ASC")

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from passgate.models.audit import AuditEvent, AuditQuery
 from passgate.web.schemas.base import (
     UNIX_MS,
     LoginIdString,
@@ -24,6 +25,18 @@ class AuditSearchRequest(Request):
     to: int | None = UNIX_MS
     limit: int | None = Field(default=None, ge=1, le=1000)
 
+    def to_query(self, project_id: str) -> AuditQuery:
+        """The search as the audit store runs it (login IDs are hashed by the flow)."""
+        return AuditQuery(
+            project_id=project_id,
+            user_ids=tuple(self.userIds or ()),
+            actions=tuple(self.actions or ()),
+            remote_addresses=tuple(self.remoteAddresses or ()),
+            from_ms=self.from_,
+            to_ms=self.to,
+            limit=self.limit or 100,
+        )
+
 
 class AuditRecord(BaseModel):
     projectId: str
@@ -37,6 +50,23 @@ class AuditRecord(BaseModel):
     externalIds: list[str]
     tenants: list[str]
     data: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditRecord:
+        """An event as Descope's audit search answers it (the masked login ID as external ID)."""
+        return cls(
+            projectId=event.project_id,
+            userId=event.user_id or "",
+            action=event.action,
+            occurred=event.occurred_at_ms,
+            device=event.user_agent,
+            method="",
+            geo="",
+            remoteAddress=event.ip,
+            externalIds=[event.login_id_masked] if event.login_id_masked else [],
+            tenants=[],
+            data=audit_data(event.outcome, event.detail),
+        )
 
 
 class AuditSearchResponse(BaseModel):

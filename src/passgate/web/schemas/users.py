@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from passgate.errors import MissingArgument
+from passgate.errors import InvalidArgument, MissingArgument
 from passgate.mgmt import users
 from passgate.mgmt.grants import TenantRoles
-from passgate.models.users import TestUsers, User, UserProfile, UserQuery, UserStatus
+from passgate.models.users import SortField, TestUsers, User, UserProfile, UserQuery, UserStatus
 from passgate.web.schemas.base import (
     UNIX_MS,
     AuditedRequest,
@@ -273,7 +273,7 @@ class UserSearchRequest(Request):
             modified_from_ms=self.fromModifiedTime,
             modified_to_ms=self.toModifiedTime,
             test_users=test_users,
-            sort=tuple((s.field or "", bool(s.desc)) for s in self.sort or ()),
+            sort=tuple((sort_field(s.field or ""), bool(s.desc)) for s in self.sort or ()),
             limit=self.limit or 100,
             page=self.page or 0,
         )
@@ -316,3 +316,29 @@ class UserLookup(BaseModel):
 
 # The bare-array body of ``POST /v1/mgmt/user/history``.
 UserIdList = Annotated[list[IdString], Field(max_length=100)]
+
+
+# Descope's sortable field names -> the search's fields.
+_SORT_FIELDS = {
+    "userId": SortField.USER_ID,
+    "loginId": SortField.LOGIN_ID,
+    "name": SortField.NAME,
+    "displayName": SortField.NAME,
+    "givenName": SortField.GIVEN_NAME,
+    "middleName": SortField.MIDDLE_NAME,
+    "familyName": SortField.FAMILY_NAME,
+    "email": SortField.EMAIL,
+    "phone": SortField.PHONE,
+    "status": SortField.STATUS,
+    "test": SortField.TEST,
+    "createdTime": SortField.CREATED,
+    "modifiedTime": SortField.MODIFIED,
+}
+
+
+def sort_field(name: str) -> SortField:
+    """The search field Descope's ``sort[].field`` names; ``InvalidArgument`` for any other."""
+    try:
+        return _SORT_FIELDS[name]
+    except KeyError:
+        raise InvalidArgument(f"Cannot sort by {name[:64]}; use one of {', '.join(_SORT_FIELDS)}") from None
