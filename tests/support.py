@@ -404,3 +404,10 @@ def refused_code(call: Any, *args: Any, **kwargs: Any) -> str:
     with pytest.raises(AuthException) as refused:
         call(*args, **kwargs)
     return error_code(refused.value)
+
+
+def audit_search(server: LiveServer, **filters: Any) -> list[dict[str, Any]]:
+    """The audit events ``POST /v1/mgmt/audit/search`` answers for ``filters`` (asserting a 200)."""
+    response = mgmt_request(server, "POST", "/v1/mgmt/audit/search", filters)
+    assert response.status_code == 200, response.text
+    return list(response.json()["audits"])

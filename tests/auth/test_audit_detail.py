@@ -8,7 +8,6 @@ import asyncio
 import json
 from typing import Any
 
-import httpx
 import pytest
 from descope import AuthException, DeliveryMethod
 
@@ -16,17 +15,7 @@ from passgate.identifiers import new_opaque_id
 from passgate.models.audit import AuditEvent
 from passgate.storage import audit_store
 from passgate.storage.connect import open_database
-from tests.support import LiveServer, passgate_cli_in_process, unique_email
-
-
-def _search(server: LiveServer, **filters: Any) -> list[dict[str, Any]]:
-    response = httpx.post(
-        f"{server.base_url}/v1/mgmt/audit/search",
-        json=filters,
-        headers={"Authorization": f"Bearer {server.project_id}:{server.management_key}"},
-    )
-    assert response.status_code == 200, response.text
-    return list(response.json()["audits"])
+from tests.support import LiveServer, audit_search, passgate_cli_in_process, unique_email
 
 
 def _cli_search(server: LiveServer, *args: str) -> list[dict[str, Any]]:
@@ -68,7 +57,7 @@ def test_a_failure_is_stored_snake_case_and_answered_as_descope_spells_it(server
     client.otp.sign_in(DeliveryMethod.EMAIL, login_id)
     with pytest.raises(AuthException):
         client.otp.verify_code(DeliveryMethod.EMAIL, login_id, "000000")
-    failure = next(e for e in _search(server, loginIds=[login_id]) if e["data"]["outcome"] == "failure")
+    failure = next(e for e in audit_search(server, loginIds=[login_id]) if e["data"]["outcome"] == "failure")
     assert failure["data"] == {"outcome": "failure", "errorCode": "E061102"}
     assert _stored_failure_details(server, failure["externalIds"][0]) == [{"error_code": "E061102"}]
     cli = next(e for e in _cli_search(server, "--login-id", login_id) if e["outcome"] == "failure")
@@ -96,7 +85,7 @@ def test_a_legacy_camel_case_detail_is_read(server: LiveServer) -> None:
             await db.close()
 
     asyncio.run(insert_legacy())
-    [found] = _search(server, actions=[action])
+    [found] = audit_search(server, actions=[action])
     assert found["data"] == {"outcome": "failure", "errorCode": "E061103"}
     [shown] = _cli_search(server, "--action", action)
     assert shown["detail"] == {"errorCode": "E061103"}

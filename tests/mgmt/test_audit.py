@@ -6,23 +6,12 @@ import asyncio
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from descope import AuthException, DeliveryMethod
 
-from tests.support import LiveServer, database_url, live_server, passgate_cli, unique_email, unique_phone
-
-
-def _search(live: LiveServer, **filters: Any) -> list[dict[str, Any]]:
-    response = httpx.post(
-        f"{live.base_url}/v1/mgmt/audit/search",
-        json=filters,
-        headers={"Authorization": f"Bearer {live.project_id}:{live.management_key}"},
-    )
-    assert response.status_code == 200, response.text
-    return list(response.json()["audits"])
+from tests.support import LiveServer, audit_search, database_url, live_server, passgate_cli, unique_email, unique_phone
 
 
 def test_authentication_events_are_recorded_and_searchable(server: LiveServer) -> None:
@@ -35,7 +24,7 @@ def test_authentication_events_are_recorded_and_searchable(server: LiveServer) -
     refreshed = client.refresh_session(session["refreshSessionToken"]["jwt"])
     client.logout(refreshed["refreshSessionToken"]["jwt"])
 
-    events = _search(server, loginIds=[login_id])
+    events = audit_search(server, loginIds=[login_id])
     actions = [(e["action"], e["data"]["outcome"]) for e in reversed(events)]
     assert actions == [
         ("auth_otp.sign_up_or_in", "success"),
@@ -50,9 +39,9 @@ def test_authentication_events_are_recorded_and_searchable(server: LiveServer) -
     assert login_id not in json.dumps(events)  # the login ID is stored masked
 
     user_id = session["user"]["userId"]
-    by_user = {e["action"] for e in _search(server, userIds=[user_id])}
+    by_user = {e["action"] for e in audit_search(server, userIds=[user_id])}
     assert {"auth_otp.verify", "auth_session.refresh"} <= by_user
-    assert _search(server, actions=["auth_session.logout"], limit=1)
+    assert audit_search(server, actions=["auth_session.logout"], limit=1)
 
 
 def test_reuse_detection_is_audited(server: LiveServer) -> None:
@@ -65,11 +54,11 @@ def test_reuse_detection_is_audited(server: LiveServer) -> None:
         token = client.refresh_session(token)["refreshSessionToken"]["jwt"]
     with pytest.raises(AuthException):
         client.refresh_session(first["refreshSessionToken"]["jwt"])  # a grandparent: theft
-    events = _search(server, actions=["session.reuse_detected"], userIds=[first["user"]["userId"]])
+    events = audit_search(server, actions=["session.reuse_detected"], userIds=[first["user"]["userId"]])
     assert len(events) == 1
 
 
-def test_cli_audit_search(server: LiveServer) -> None:
+def test_cli_auditaudit_search(server: LiveServer) -> None:
     login_id = unique_email("cli")
     server.client().otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
     out = passgate_cli(
@@ -103,7 +92,7 @@ def test_no_secret_reaches_any_log_or_audit_row(tmp_path: Path, capfd: pytest.Ca
         rotated = client.refresh_session(refresh)["refreshSessionToken"]["jwt"]
         client.mgmt.user.create(unique_email(), phone=unique_phone())
         client.logout(rotated)
-        audit_rows = json.dumps(_search(live, limit=1000))
+        audit_rows = json.dumps(audit_search(live, limit=1000))
     logs = capfd.readouterr()
     haystacks = {"server and client logs": logs.out + logs.err, "audit rows": audit_rows}
     canaries = {
@@ -142,7 +131,7 @@ def test_concurrent_events_are_all_recorded(server: LiveServer) -> None:
         return [answer.status_code for answer in answers]
 
     assert set(asyncio.run(burst())) == {401}  # no code is pending for any of them
-    events = _search(server, loginIds=login_ids, limit=100)
+    events = audit_search(server, loginIds=login_ids, limit=100)
     assert len(events) == 40
     assert {e["data"]["errorCode"] for e in events} == {"E061102"}
 
