@@ -19,6 +19,7 @@ from passgate import __version__
 from passgate.auth.context import AuthContext
 from passgate.web import errors, openapi, routes
 from passgate.web.bodycap import BodyCap
+from passgate.web.contained_errors import ContainedErrors
 from passgate.web.health import Probes
 
 TITLE = "passgate"
@@ -65,7 +66,7 @@ def create_app(
 
     app = Starlette(
         routes=[*routes.starlette_routes(), StarletteRoute("/openapi.json", openapi_json, methods=["GET"])],
-        middleware=[Middleware(BodyCap, max_bytes=max_body_bytes)],
+        middleware=[Middleware(ContainedErrors), Middleware(BodyCap, max_bytes=max_body_bytes)],
         exception_handlers=errors.exception_handlers(),
         lifespan=lifespan,
     )

@@ -1,15 +1,15 @@
 """Render every failure as a Descope error body, in one place.
 
-Validation problems become 400s with Descope's request codes; unknown routes 404; an
-unexpected exception is logged (without the request body) and answered 500 with a
-generic message, never a traceback.
+Validation problems become 400s with Descope's request codes; unknown routes 404. An
+unexpected exception is not handled here: ``web/contained_errors.py`` logs it (without
+the request body) and answers 500 with a generic message, never a traceback, keeping the
+connection open.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import structlog
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -17,7 +17,6 @@ from starlette.types import ExceptionHandler
 
 from passgate.errors import (
     BadRequest,
-    InternalError,
     MethodNotAllowed,
     MissingArgument,
     NotFound,
@@ -25,9 +24,6 @@ from passgate.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
-
-log = structlog.get_logger("passgate.web")
-
 
 def error_body(error: PassgateError) -> dict[str, str]:
     return {
@@ -61,7 +57,6 @@ def exception_handlers() -> dict[Any, ExceptionHandler]:
     return {
         PassgateError: _passgate,
         StarletteHTTPException: _http,
-        Exception: _unexpected,
     }
 
 
@@ -74,8 +69,3 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     mapped = {404: NotFound(), 405: MethodNotAllowed(), 413: PayloadTooLarge()}
     return error_response(mapped.get(exc.status_code, BadRequest(str(exc.detail))))
-
-
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
-    return error_response(InternalError())
