@@ -39,8 +39,9 @@ def test_a_500_keeps_the_connection_for_the_next_request(server: LiveServer) -> 
         answer = json.loads(failed.read())
         assert failed.status == 500
         assert answer["errorCode"] == "E010001"
-        assert set(answer) == {"errorCode", "errorDescription", "errorMessage"}
-        assert "Traceback" not in answer["errorMessage"] and "challenges" not in answer["errorMessage"]
+        assert set(answer) >= {"errorCode", "errorDescription", "errorMessage"}
+        assert "Traceback" not in answer["errorMessage"]
+        assert "challenges" not in answer["errorMessage"]
         assert (failed.getheader("connection") or "").lower() != "close"
         conn.request("GET", "/healthz")  # the same socket: a reset here is the defect
         after = conn.getresponse()

@@ -25,6 +25,7 @@ from passgate.errors import (
     ValidationFailed,
 )
 
+
 def error_body(error: PassgateError) -> dict[str, str]:
     return {
         "errorCode": error.code,
