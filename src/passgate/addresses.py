@@ -2,12 +2,17 @@
 
 Email syntax is checked by ``email-validator`` (no DNS); phones by ``phonenumbers`` and
 stored in E.164. Login IDs that are emails are lower-cased, so ``A@x.io`` and ``a@x.io``
-are one user.
+are one user. Every value is first brought to Unicode NFKC, so look-alike spellings of one
+address (full-width ``＋１４１５…`` or ``ａ＠example.com``) are one login ID too, and the URI
+forms ``tel:+1415…`` and ``mailto:a@x.io`` are their plain address; email-validator gives
+an internationalised domain one spelling (``xn--bcher-kva.de`` and ``BÜCHER.de`` are
+``bücher.de``).
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -23,7 +28,7 @@ def normalize_email(address: str) -> str:
     (start, then verify, then refreshes). Failures are not cached; they raise each time.
     """
     try:
-        result = validate_email(address, check_deliverability=False)
+        result = validate_email(_canonical(address), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidArgument(f"Invalid email address: {exc}") from exc
     return result.normalized.lower()
@@ -37,12 +42,24 @@ def normalize_phone(number: str) -> str:
     region to guess from.
     """
     try:
-        parsed = phonenumbers.parse(number, None)
+        parsed = phonenumbers.parse(_canonical(number), None)
     except phonenumbers.NumberParseException as exc:
         raise InvalidArgument("Invalid phone number: use international format, e.g. +14155550100") from exc
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidArgument("Invalid phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+_URI_SCHEMES = ("tel:", "mailto:")
+
+
+def _canonical(value: str) -> str:
+    """``value`` in NFKC, trimmed, without a ``tel:``/``mailto:`` scheme (RFC 3966, RFC 6068)."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    for scheme in _URI_SCHEMES:
+        if text[: len(scheme)].lower() == scheme:
+            return text[len(scheme) :].strip()
+    return text
 
 
 def looks_like_email(login_id: str) -> bool:
@@ -56,8 +73,8 @@ def looks_like_phone(login_id: str) -> bool:
 
 
 def normalize_login_id(login_id: str) -> str:
-    """Canonical login ID: emails lower-cased, phones E.164, anything else trimmed."""
-    stripped = login_id.strip()
+    """Canonical login ID: emails lower-cased, phones E.164, anything else in NFKC and trimmed."""
+    stripped = _canonical(login_id)
     if looks_like_email(stripped):
         return normalize_email(stripped)
     if looks_like_phone(stripped):

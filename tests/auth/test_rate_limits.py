@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import httpx
 import pytest
 from descope import DeliveryMethod, RateLimitException
 
-from passgate.models.projects import ProjectSettings
 from tests.support import (
     LiveServer,
     database_url,
@@ -24,16 +22,6 @@ from tests.support import (
     server_process,
     unique_email,
 )
-
-
-@pytest.fixture
-def strict(tmp_path: Path) -> Iterator[LiveServer]:
-    """A project with the default limits."""
-    with (
-        database_url("sqlite", tmp_path) as url,
-        live_server(url, tmp_path, project_settings=ProjectSettings()) as live,
-    ):
-        yield live
 
 
 def _post(live: LiveServer, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
