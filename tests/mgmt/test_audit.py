@@ -58,7 +58,7 @@ def test_reuse_detection_is_audited(server: LiveServer) -> None:
     assert len(events) == 1
 
 
-def test_cli_auditaudit_search(server: LiveServer) -> None:
+def test_cli_audit_search(server: LiveServer) -> None:
     login_id = unique_email("cli")
     server.client().otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
     out = passgate_cli(
