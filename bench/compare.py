@@ -16,6 +16,7 @@ saves the raw figures to ``bench/results/compare-<timestamp>.json``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -32,7 +33,7 @@ from typing import Any
 
 from goals import BACKEND_NAMES
 from loadgen import ensure_wrk
-from scenarios import FULL, Driver, RetryBudget, Sizes
+from scenarios import FULL, Driver, RetryBudget
 from target import LOAD_CPU, PASSGATE, ServerSpec, can_pin, require_postgres, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +102,7 @@ class Prepared:
 @contextmanager
 def drivers(trees: list[Tree], backend: str, args: argparse.Namespace, workdir: Path) -> Iterator[list[Prepared]]:
     """A running server per tree on ``backend``, each with its driver warmed up."""
-    sizes = Sizes(**{**FULL.__dict__, "seconds": args.seconds})
+    sizes = dataclasses.replace(FULL, seconds=args.seconds)
     budget = RetryBudget(sizes.retry_budget_s * len(trees))
     spec = ServerSpec(backend, args.alg, 1, args.users)
     with ExitStack() as stack:

@@ -9,8 +9,7 @@ from passgate.cli.output import show_rows
 from passgate.cli.runner import add_json_option, add_project_option, chosen_project, runtime
 from passgate.config import Settings
 from passgate.models.audit import AuditQuery
-
-_DETAIL_KEYS = {audit.ERROR_CODE: "errorCode"}  # shown as the HTTP API spells them
+from passgate.web.schemas.audit import wire_detail
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,7 +45,7 @@ async def _search(settings: Settings, args: argparse.Namespace) -> int:
             "userId": e.user_id,
             "loginId": e.login_id_masked,
             "ip": e.ip,
-            "detail": {_DETAIL_KEYS.get(key, key): value for key, value in e.detail.items()},
+            "detail": wire_detail(e.detail),
         }
         for e in events
     ]

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from passgate.auth import audit
 from passgate.models.audit import AuditEvent, AuditQuery
 from passgate.web.schemas.base import (
     UNIX_MS,
@@ -73,9 +74,14 @@ class AuditSearchResponse(BaseModel):
     audits: list[AuditRecord]
 
 
-_DATA_KEYS = {"error_code": "errorCode"}  # an event's detail → Descope's ``data`` field
+_DETAIL_KEYS = {audit.ERROR_CODE: "errorCode"}  # an event's detail keys as Descope spells them
+
+
+def wire_detail(detail: dict[str, Any]) -> dict[str, Any]:
+    """An event's details with their keys spelled as Descope does (the CLI shows them so too)."""
+    return {_DETAIL_KEYS.get(key, key): value for key, value in detail.items()}
 
 
 def audit_data(outcome: str, detail: dict[str, Any]) -> dict[str, Any]:
     """An event's ``data``: its outcome and details, spelled as Descope does."""
-    return {"outcome": outcome, **{_DATA_KEYS.get(key, key): value for key, value in detail.items()}}
+    return {"outcome": outcome, **wire_detail(detail)}
