@@ -173,7 +173,8 @@ class LiveServer:
 # Most tests send to one login ID several times within seconds, and hammer one route from
 # 127.0.0.1: their projects lift the rate limits, which have tests of their own.
 RELAXED_LIMITS = RateLimitSettings(
-    sends_per_login_id="1000/second",
+    sends_per_address="1000/second",
+    sends_per_login_id_cap="1000/second",
     sends_per_project="100000/second",
     verifies_per_ip="100000/second",
     verifies_per_login_id="100000/second",

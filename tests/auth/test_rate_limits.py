@@ -12,6 +12,7 @@ import httpx
 import pytest
 from descope import DeliveryMethod, RateLimitException
 
+from passgate.models.projects import RateLimitSettings
 from tests.support import (
     LiveServer,
     database_url,
@@ -20,6 +21,7 @@ from tests.support import (
     passgate_cli,
     require_redis,
     server_process,
+    signed_in,
     unique_email,
 )
 
@@ -42,6 +44,38 @@ def test_second_send_within_30_seconds_is_refused_with_retry_after(strict: LiveS
     time.sleep(0.3)
     assert strict.inbox.count(login_id) == 1  # nothing more was sent ...
     assert client.otp.verify_code(DeliveryMethod.EMAIL, login_id, code)["firstSeen"]  # ... nor the first code voided
+
+
+def test_a_new_email_right_after_sign_up_is_sent_but_not_twice_in_30_seconds(strict: LiveServer) -> None:
+    client = strict.client()
+    login_id, new_email = unique_email("old"), unique_email("new")
+    refresh = signed_in(strict, login_id)["refreshSessionToken"]["jwt"]  # a code to the old address
+    client.otp.update_user_email(login_id, new_email, refresh)  # seconds later, a code to the new one
+    assert strict.inbox.code_for(new_email)
+    with pytest.raises(RateLimitException):  # the new address has its own 30 s gap
+        client.otp.update_user_email(login_id, new_email, refresh)
+
+
+def test_one_login_id_cannot_spray_codes_at_many_addresses(strict: LiveServer) -> None:
+    client = strict.client()
+    login_id = unique_email("spray")
+    refresh = signed_in(strict, login_id)["refreshSessionToken"]["jwt"]  # 1 of the 10 an hour
+    targets = [unique_email(f"target{i}") for i in range(10)]
+    for target in targets[:9]:
+        client.otp.update_user_email(login_id, target, refresh)
+    with pytest.raises(RateLimitException) as capped:
+        client.otp.update_user_email(login_id, targets[9], refresh)
+    assert capped.value.rate_limit_parameters["Retry-After"] > 30  # the hourly cap, not an address's gap
+    for target in targets[:9]:
+        strict.inbox.wait_for(target)
+    assert strict.inbox.count(targets[9]) == 0
+
+
+def test_settings_stored_under_the_old_name_keep_limiting_each_address() -> None:
+    stored = {"sends_per_login_id": "2/minute", "sends_per_project": "9/minute"}  # as 0.x stored them
+    settings = RateLimitSettings.model_validate(stored)
+    assert (settings.sends_per_address, settings.sends_per_login_id_cap) == ("2/minute", "10/hour;20/day")
+    assert "sends_per_login_id" not in settings.model_dump()  # written back under the new name
 
 
 def test_verify_attempts_per_login_id_are_limited(strict: LiveServer) -> None:

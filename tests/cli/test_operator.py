@@ -3,6 +3,7 @@ CLI's entry point in-process; tests/cli/test_commands.py runs the command as a p
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import secrets
@@ -12,6 +13,9 @@ from typing import Any
 import pytest
 from descope import AuthException, DeliveryMethod, DescopeClient
 
+from passgate.storage import users_store
+from passgate.storage.connect import open_database
+from tests.storage.build import a_user
 from tests.support import LiveServer, error_code, passgate_cli_in_process, signed_in, unique_email
 
 
@@ -244,6 +248,50 @@ def test_user_failures_exit_non_zero(server: LiveServer) -> None:
         assert failed.returncode == 1, args
         assert failed.stderr.startswith(f"error: {code} "), (args, failed.stderr)
     assert cli_fails(server, "user", "list", "--status", "sleeping").returncode == 2
+
+
+def _plant_legacy_users(server: LiveServer, login_ids: list[str]) -> list[str]:
+    """Users stored with these login IDs as they are, one each, the way a server before
+    edge canonicalisation could store them; their IDs."""
+
+    async def plant() -> list[str]:
+        db = await open_database(server.settings.resolved_database_url(), pool_size=1)
+        try:
+            users = [a_user(server.project_id, login_ids=(login_id,), test=False) for login_id in login_ids]
+            async with db.transaction() as tx:
+                for user in users:
+                    await users_store.insert_user(tx, user)
+            return [user.id for user in users]
+        finally:
+            await db.close()
+
+    return asyncio.run(plant())
+
+
+def test_user_duplicates_finds_users_split_by_spelling_and_stranded_spellings(server: LiveServer) -> None:
+    phone = f"+1415555{secrets.randbelow(10_000):04d}"
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in phone)
+    local = unique_email("split").split("@")[0]
+    split = _plant_legacy_users(server, [phone, f"tel:{phone}", full_width])
+    [stranded] = _plant_legacy_users(server, [f"mailto:{local}@example.com"])
+    ours = {*split, stranded}
+
+    rows = [row for row in cli_json(server, "user", "duplicates") if row["userId"] in ours]
+    assert sorted((row["canonical"], row["kind"], row["loginId"], row["userId"]) for row in rows) == sorted(
+        [
+            *(
+                (phone, "split", login_id, user_id)
+                for login_id, user_id in zip([phone, f"tel:{phone}", full_width], split, strict=True)
+            ),
+            (f"{local}@example.com", "stranded", f"mailto:{local}@example.com", stranded),
+        ]
+    )
+    # the operator resolves them with the user commands; then nothing is reported
+    for user_id in [*split[1:], stranded]:
+        cli(server, "user", "delete", "--user-id", user_id, "--project", server.project_id)
+    assert not [row for row in cli_json(server, "user", "duplicates") if row["userId"] in ours]
+    table = cli(server, "user", "duplicates", "--project", server.project_id).stdout.splitlines()
+    assert table[0].split() == ["CANONICAL", "KIND", "LOGIN", "ID", "USER", "ID"]
 
 
 def test_tenant_and_role_grants_reach_the_users_jwt(server: LiveServer) -> None:

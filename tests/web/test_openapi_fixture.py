@@ -1,5 +1,8 @@
-"""``/openapi.json`` describes the same operations with the same schemas as the document
-FastAPI generated before the web layer was rebuilt (``tests/fixtures/openapi.json``).
+"""``/openapi.json`` describes the same operations with the same schemas as the reviewed
+snapshot ``tests/fixtures/openapi.json`` (first the document FastAPI generated before the
+web layer was rebuilt). A change to the wire contract shows here; when it is meant,
+``python -m tests.web.test_openapi_fixture`` writes the new snapshot, and its diff is
+reviewed with the change.
 
 Schemas are compared with every ``$ref`` replaced by what it names, so how components are
 named may change but no operation's parameters, body or answers may. ``title`` keywords
@@ -55,3 +58,7 @@ def test_each_operation_is_described_as_before(key: tuple[str, str]) -> None:
 def test_security_scheme_is_unchanged() -> None:
     before = json.loads(FIXTURE.read_text())["components"]["securitySchemes"]
     assert openapi_document()["components"]["securitySchemes"] == before
+
+
+if __name__ == "__main__":
+    FIXTURE.write_text(json.dumps(openapi_document(), indent=1, sort_keys=True) + "\n")

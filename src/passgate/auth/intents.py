@@ -210,7 +210,7 @@ async def queue_message(
         raise InvalidArgument(f"The {channel} channel is not enabled for this project")
     if intent.method.is_phone:
         await tollfraud.check_phone_send(ctx, project, intent.target)
-    await ctx.limiter.hit(*ratelimits.sends(project, intent.login_id, channel))
+    await ctx.limiter.hit(*ratelimits.sends(project, intent.login_id, channel, intent.target))
     if intent.purpose == DECOY:
         return
     message = OutgoingMessage(

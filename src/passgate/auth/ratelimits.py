@@ -6,8 +6,8 @@ instances share them. Over a limit: ``RateLimited`` (429, ``E130429``,
 ``Retry-After`` in seconds). What is limited, by default (per project, configurable):
 
 * every request to an auth route, per client IP;
-* sends (codes and links) per login ID and channel: 30 s apart, 5 an hour, 10 a day;
-  and per project, 600 a minute;
+* sends (codes and links) per address and channel: 30 s apart, 5 an hour, 10 a day; per
+  login ID across its addresses, 10 an hour and 20 a day; and per project, 600 a minute;
 * verification attempts per client IP and per login ID;
 * management calls per management key.
 """
@@ -75,10 +75,12 @@ def per_ip(project: Project, ip: str) -> Rule:
     return Rule("ip", project.settings.rate_limits.requests_per_ip, (project.id, ip))
 
 
-def sends(project: Project, login_id: str, channel: str) -> list[Rule]:
+def sends(project: Project, login_id: str, channel: str, address: str) -> list[Rule]:
+    """The limits on one send of a code or link for ``login_id`` to ``address`` on ``channel``."""
     limits = project.settings.rate_limits
     return [
-        Rule("send-login", limits.sends_per_login_id, (project.id, channel, login_id)),
+        Rule("send-address", limits.sends_per_address, (project.id, channel, address)),
+        Rule("send-login", limits.sends_per_login_id_cap, (project.id, login_id)),
         Rule("send-project", limits.sends_per_project, (project.id,)),
     ]
 

@@ -1,4 +1,4 @@
-"""``user create|list|show|disable|enable|delete``: a project's users.
+"""``user create|list|show|disable|enable|delete|duplicates``: a project's users.
 
 JSON output is Descope's user object (as the management API answers it).
 """
@@ -13,7 +13,7 @@ from passgate.cli.grant_options import add_grant_options, tenant_roles
 from passgate.cli.output import show_object, show_rows
 from passgate.cli.runner import acting_on, add_json_option, add_project_option
 from passgate.config import Settings
-from passgate.mgmt import users
+from passgate.mgmt import split_users, users
 from passgate.models.projects import Project
 from passgate.models.users import SortField, TestUsers, User, UserQuery, UserStatus
 from passgate.web.schemas.users import UserResponse
@@ -56,6 +56,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action.add_argument("login_id", metavar="LOGIN_ID", nargs="?", help="the user's login ID")
         action.add_argument("--user-id", help="name the user by ID instead")
         _common(action, handler)
+
+    duplicates = actions.add_parser(
+        "duplicates",
+        help="list login IDs stored in several spellings of one address (users split by "
+        "tel:, mailto: or full-width forms), or only in a spelling sign-in no longer reaches",
+    )
+    _common(duplicates, _duplicates)
 
 
 def _common(parser: argparse.ArgumentParser, handler: Any) -> None:
@@ -144,4 +151,22 @@ async def _delete(settings: Settings, args: argparse.Namespace) -> int:
         user = await _named(ctx, project, args)  # an unknown user is an error here, unlike the API
         await users.delete_user(ctx, project, user_id=user.id)
     show_object({"userId": user.id, "deleted": True}, as_json=args.json)
+    return 0
+
+
+async def _duplicates(settings: Settings, args: argparse.Namespace) -> int:
+    """One row per stored spelling; nothing is changed (merge or delete with the user commands)."""
+    async with acting_on(settings, args.project) as (ctx, project):
+        found = await split_users.find_split_logins(ctx, project)
+    rows = [
+        {
+            "canonical": login.canonical,
+            "kind": "split" if login.split else "stranded",
+            "loginId": spelling.login_id,
+            "userId": spelling.user_id,
+        }
+        for login in found
+        for spelling in login.spellings
+    ]
+    show_rows(rows, as_json=args.json, columns=["canonical", "kind", "loginId", "userId"])
     return 0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from limits import parse_many
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from passgate.models.delivery import Method
 from passgate.models.keys import DEFAULT_ALGORITHM, Algorithm
@@ -15,9 +15,23 @@ from passgate.models.keys import DEFAULT_ALGORITHM, Algorithm
 class RateLimitSettings(BaseModel):
     """Per-project limits, in the ``limits`` library's notation (``;`` joins several)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
-    sends_per_login_id: str = "1/30 seconds;5/hour;10/day"
+    # Sends are limited where they land: a code to a new address right after one to the old
+    # address (sign-up, then update/email) is a different destination. ``sends_per_login_id``
+    # was this limit's name when it was keyed to the login ID: settings stored under it keep
+    # their value here, and a change naming it (``--set rate_limits.sends_per_login_id=``)
+    # still sets this limit, so it is looked up first.
+    sends_per_address: str = Field(
+        default="1/30 seconds;5/hour;10/day",
+        validation_alias=AliasChoices("sends_per_login_id", "sends_per_address"),
+        description="Codes and links to one address (email or phone) on one channel.",
+    )
+    sends_per_login_id_cap: str = Field(
+        default="10/hour;20/day",
+        description="Codes and links for one login ID across all its addresses and channels "
+        "(so one account cannot spray messages at many addresses).",
+    )
     sends_per_project: str = "600/minute"
     verifies_per_ip: str = "60/minute"
     verifies_per_login_id: str = "10/minute"

@@ -157,3 +157,14 @@ async def delete_user(tx: Transaction, user_id: str) -> None:
     await tx.execute("DELETE FROM sessions WHERE user_id = :u", {"u": user_id})
     await tx.execute("DELETE FROM login_ids WHERE user_id = :u", {"u": user_id})
     await tx.execute("DELETE FROM users WHERE id = :u", {"u": user_id})
+
+
+async def login_id_page(tx: Transaction, project_id: str, after: str, limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` of the project's ``(login ID, user ID)`` pairs with login IDs after
+    ``after``, in login-ID order: a keyset page, so a scan of every login ID costs one
+    index range per page however many users the project has."""
+    rows = await tx.fetch_all(
+        "SELECT login_id, user_id FROM login_ids WHERE project_id = :p AND login_id > :a ORDER BY login_id LIMIT :n",
+        {"p": project_id, "a": after, "n": limit},
+    )
+    return [(row["login_id"], row["user_id"]) for row in rows]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from passgate.addresses import normalize_login_id
 from passgate.auth import links
 from passgate.models.delivery import Method
 from passgate.models.users import UserProfile
@@ -57,7 +56,7 @@ async def embedded_sign_in(body: EmbeddedSignInRequest, call: AuthCall) -> Token
 
 async def embedded_sign_up(body: EmbeddedSignUpRequest, call: AuthCall) -> TokenResponse:
     """Create a user and return a sign-in token for it (E062107 if the login ID exists)."""
-    login_id = normalize_login_id(required(body.loginId, "loginId"))
+    login_id = required(body.loginId, "loginId")
     profile = body.user.to_profile() if body.user else UserProfile()
     profile = dataclasses.replace(
         profile, verified_email=bool(body.emailVerified), verified_phone=bool(body.phoneVerified)

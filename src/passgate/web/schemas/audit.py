@@ -10,7 +10,7 @@ from passgate.auth import audit
 from passgate.models.audit import AuditEvent, AuditQuery
 from passgate.web.schemas.base import (
     UNIX_MS,
-    LoginIdString,
+    LoginIdFilter,
     Request,
 )
 
@@ -20,7 +20,7 @@ class AuditSearchRequest(Request):
 
     userIds: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=100)
     actions: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=100)
-    loginIds: list[LoginIdString] | None = Field(default=None, max_length=100)
+    loginIds: list[LoginIdFilter] | None = Field(default=None, max_length=100)
     remoteAddresses: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(default=None, max_length=100)
     from_: int | None = Field(default=None, alias="from", ge=0, le=10**15, description="Unix milliseconds.")
     to: int | None = UNIX_MS

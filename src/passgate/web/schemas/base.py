@@ -9,14 +9,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from passgate.addresses import normalize_login_id
 from passgate.errors import MissingArgument
 from passgate.models.sessions import LoginOptions
 from passgate.models.users import UserProfile
 
 LOGIN_ID = Field(default=None, max_length=320, description="The user's login ID (email, phone or username).")
-LoginIdString = Annotated[str, StringConstraints(max_length=320)]
+
+
+def _canonical_login_id(value: str) -> str:
+    """``value`` canonicalised (``addresses.normalize_login_id``); a malformed email or
+    phone raises ``InvalidArgument`` (E011004) out of validation, as the flows did."""
+    # A NUL is left for ``Request``'s own check, which refuses it in any field alike.
+    return value if "\x00" in value else normalize_login_id(value)
+
+
+# A login ID that names a user is canonicalised here, at the edge, for every route (NFKC,
+# no ``tel:``/``mailto:``, E.164 phones, lower-cased emails), so no flow can meet two
+# spellings of one person.
+LoginIdString = Annotated[str, StringConstraints(max_length=320), AfterValidator(_canonical_login_id)]
+# A login ID that only filters a search: taken as typed; the flow matches it leniently,
+# so a malformed filter value finds nothing instead of failing the search.
+LoginIdFilter = Annotated[str, StringConstraints(max_length=320)]
 # Times in requests: unix milliseconds, bounded so every database can store them.
 UNIX_MS = Field(default=None, ge=0, le=10**15, description="Unix milliseconds.")
 
@@ -53,7 +69,7 @@ class AuditedRequest(Request):
     """A request that names the login ID it acts on: the audit trail records it with the
     outcome, success or failure (masked, see ``auth/audit.py``)."""
 
-    loginId: str | None = LOGIN_ID
+    loginId: LoginIdString | None = LOGIN_ID
 
     def audited_login_id(self) -> str | None:
         return self.loginId or None

@@ -9,6 +9,7 @@ from pydantic import Field
 from passgate.web.schemas.base import (
     LOGIN_ID,
     AuditedRequest,
+    LoginIdString,
 )
 from passgate.web.schemas.users import NAMES, TENANT_ID, NameString, StatusName
 
@@ -18,7 +19,7 @@ class StatusRequest(AuditedRequest):
 
 
 class LoginIdUpdateRequest(AuditedRequest):
-    newLoginId: str | None = LOGIN_ID
+    newLoginId: LoginIdString | None = LOGIN_ID
 
 
 class AddressUpdateRequest(AuditedRequest):

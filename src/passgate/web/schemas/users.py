@@ -14,6 +14,7 @@ from passgate.web.schemas.base import (
     UNIX_MS,
     AuditedRequest,
     AuditedResponse,
+    LoginIdFilter,
     LoginIdString,
     LoginOptionsIn,
     Request,
@@ -236,9 +237,9 @@ class UserSearchRequest(Request):
     tenantIds: list[IdString] | None = NAMES
     roleNames: list[NameString] | None = NAMES
     statuses: list[Annotated[str, StringConstraints(max_length=16)]] | None = Field(default=None, max_length=10)
-    emails: list[LoginIdString] | None = Field(default=None, max_length=1000)
+    emails: list[LoginIdFilter] | None = Field(default=None, max_length=1000)
     phones: list[Annotated[str, StringConstraints(max_length=40)]] | None = Field(default=None, max_length=1000)
-    loginIds: list[LoginIdString] | None = Field(default=None, max_length=1000)
+    loginIds: list[LoginIdFilter] | None = Field(default=None, max_length=1000)
     userIds: list[IdString] | None = Field(default=None, max_length=1000)
     text: str | None = Field(default=None, max_length=200)
     customAttributes: dict[str, Any] | None = Field(default=None, max_length=20)
@@ -310,7 +311,7 @@ class BatchCreateResponse(BaseModel):
 class UserLookup(BaseModel):
     """The query of ``GET /v1/mgmt/user``: one of the two."""
 
-    loginId: str | None = Field(default=None, max_length=320)
+    loginId: LoginIdString | None = None
     userId: str | None = Field(default=None, max_length=64)
 
 
