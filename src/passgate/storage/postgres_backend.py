@@ -30,8 +30,9 @@ PING_TIMEOUT_SECONDS = 1.8
 # bounds a pool worker's attempt against an unreachable host, not a client's wait.
 CONNECT_TIMEOUT_SECONDS = 2
 # How long the pool keeps retrying a lost connection (after 0, 1 and 2 s) before leaving
-# the next request to start a new attempt. psycopg's default (5 min) doubles the delay up
-# to 2.5 min, which is what kept /readyz failing for up to 26 s after a restart.
+# the next request to start a new attempt. With psycopg's default (5 min) the delay between
+# attempts doubles (1, 2, 4, 8, 16 s...), which is what kept /readyz failing for up to
+# 26 s after a restart.
 RECONNECT_TIMEOUT_SECONDS = 2.0
 # How long ``open`` waits for a first connection (a server that is itself starting).
 OPEN_TIMEOUT_SECONDS = 10.0
