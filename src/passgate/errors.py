@@ -282,6 +282,20 @@ class InternalError(PassgateError):
     code, status, description = "E010001", 500, "Internal server error"
 
 
+class DatabaseUnavailable(PassgateError):
+    """The database did not answer in time: down, unreachable, or locked by another writer.
+    Answered within 2 s rather than waited out; the SDKs retry a 503 by themselves."""
+
+    code, status, description = "E010503", 503, "Service temporarily unavailable"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "The database is unavailable; retry shortly")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
 def all_error_classes() -> list[type[PassgateError]]:
     """Every concrete error class, for the catalogue test."""
     found: list[type[PassgateError]] = []

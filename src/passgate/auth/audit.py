@@ -17,7 +17,7 @@ import structlog
 
 from passgate.addresses import looks_like_email, looks_like_phone, mask_email, mask_phone, normalize_login_id
 from passgate.auth.context import AuthContext, Caller
-from passgate.errors import PassgateError
+from passgate.errors import DatabaseUnavailable, PassgateError
 from passgate.identifiers import new_opaque_id
 from passgate.models.audit import AuditEvent, AuditQuery
 from passgate.storage import audit_store
@@ -57,7 +57,13 @@ async def record(
     caller: Caller | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Write one audit event; a failure to write is logged, never raised to the client."""
+    """Write one audit event; a failure to write is logged, never raised to the client.
+
+    A failure because the database is unavailable is logged, not written: the write would
+    wait for the same database and hold the 503 back past its time bound."""
+    if isinstance(error, DatabaseUnavailable):
+        log.warning("audit event not written: database unavailable", action=action, project_id=project_id)
+        return
     event = AuditEvent(
         id=new_opaque_id(),
         project_id=project_id,

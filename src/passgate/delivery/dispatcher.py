@@ -26,6 +26,7 @@ from passgate.delivery.outbox import SEAL_CONTEXT
 from passgate.delivery.routing import ProviderRouter
 from passgate.delivery.senders import DeliveryFailed
 from passgate.delivery.templates import Renderer, TemplateFailed
+from passgate.errors import DatabaseUnavailable
 from passgate.storage import challenges_store, links_store, outbox_store
 from passgate.storage.database import Database, Transaction
 from passgate.storage.group_commit import GroupCommit
@@ -94,6 +95,10 @@ class Dispatcher:
             try:
                 while await self.drain_once():
                     pass
+            except DatabaseUnavailable:
+                # Expected during an outage, and frequent: one line, no traceback (rendering
+                # one holds the event loop for tens of milliseconds).
+                log.warning("outbox pass skipped: database unavailable")
             except Exception:
                 log.exception("outbox pass failed")
             with contextlib.suppress(TimeoutError):

@@ -10,7 +10,11 @@ SQLite runs on the event-loop thread. A transaction never awaits anything but it
 statements, which complete without yielding, so one connection per process is enough;
 an ``asyncio.Lock`` still guards it in case a caller awaits something else mid-transaction.
 Write transactions start with ``BEGIN IMMEDIATE`` so concurrent writers in other processes
-queue on SQLite's lock (``busy_timeout``) instead of failing on upgrade.
+queue for SQLite's write lock (waited for between awaits) instead of failing on upgrade.
+
+Either backend raises ``passgate.errors.DatabaseUnavailable`` (503) when the database cannot
+serve a transaction within about 1.5 s: PostgreSQL down or unreachable, a connection lost
+mid-transaction, SQLite's write lock held elsewhere. A caller never waits longer.
 """
 
 from __future__ import annotations
@@ -43,8 +47,9 @@ class Database(Protocol):
     def transaction(self, *, write: bool = True) -> AbstractAsyncContextManager[Transaction]: ...
 
     async def ping(self) -> None:
-        """Run ``SELECT 1``; raise if the database does not answer (within a few seconds on
-        PostgreSQL). The readiness probe."""
+        """The readiness probe: return if the database could serve a transaction now, else
+        raise ``DatabaseUnavailable`` within 2 s (PostgreSQL: ``SELECT 1``; SQLite: take
+        and give back the write lock)."""
         ...
 
     async def close(self) -> None: ...

@@ -4,6 +4,10 @@ Each caller still waits until its own row is committed, so nothing is acknowledg
 it is durable; but under load one COMMIT serves every row queued while the previous one
 ran (a verify's audit event cost a transaction of its own: ~13 % of server CPU on OTP
 verify, docs/performance.md).
+
+When the database is unavailable, a batch fails as a whole and so does everything queued
+while it waited: those writers would otherwise wait as long again, one batch after
+another, and a request's answer waits for its write (each waits at most one timeout).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Generic, TypeVar
 
 import structlog
 
+from passgate.errors import DatabaseUnavailable
 from passgate.storage.database import Database, Transaction
 
 log = structlog.get_logger("passgate.group_commit")
@@ -41,16 +46,25 @@ class GroupCommit(Generic[T]):
     async def _flush(self) -> None:
         while self._queue:
             batch, self._queue = self._queue[:_MAX_BATCH], self._queue[_MAX_BATCH:]
-            ok = await self._commit([item for item, _ in batch])
+            try:
+                ok = await self._commit([item for item, _ in batch])
+            except DatabaseUnavailable:
+                batch, self._queue = batch + self._queue, []
+                log.error("writes failed: database unavailable", what=self._what, count=len(batch))
+                ok = False
             for _, done in batch:
                 if not done.done():
                     done.set_result(ok)
 
     async def _commit(self, items: list[T]) -> bool:
+        """Write ``items`` in one transaction (each alone if that fails); False if any is
+        lost. ``DatabaseUnavailable`` is raised, not retried item by item."""
         try:
             async with self._db.transaction() as tx:
                 for item in items:
                     await self._write_one(tx, item)
+        except DatabaseUnavailable:
+            raise
         except Exception:
             if len(items) == 1:
                 log.exception("write failed", what=self._what)

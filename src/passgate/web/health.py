@@ -23,7 +23,7 @@ class Probes:
     """What the operations routes ask of the process: given by ``wiring``, which knows the
     database and the outbox (the web layer reaches neither directly)."""
 
-    ready: Callable[[], Awaitable[None]]  # raises if the database does not answer
+    ready: Callable[[], Awaitable[None]]  # raises DatabaseUnavailable within 2 s if it cannot serve
     queue_counts: Callable[[], Awaitable[dict[str, int]]]  # outbox messages by state
 
 
@@ -33,7 +33,8 @@ async def healthz() -> HealthResponse:
 
 
 async def readyz(probes: Probes) -> HealthResponse:
-    """The database answers."""
+    """The database could serve a request now; else 503 ``E010503`` within 2 s (the probe
+    raises ``DatabaseUnavailable``, rendered like any Descope error)."""
     await probes.ready()
     return HealthResponse(status="ready")
 
