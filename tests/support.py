@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import io
 import json
@@ -14,11 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -34,9 +35,17 @@ from passgate.storage import migrate
 from passgate.storage.connect import open_database
 from passgate.wiring import create_app, load_secrets
 
+T = TypeVar("T")
 DEFAULT_REDIRECT = "http://localhost:3000/verify"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_ADMIN_URL = os.environ.get("PASSGATE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def unavailable(reason: str) -> NoReturn:
+    """A test's required service or tool is missing: a failure in CI (``CI=true``), a skip elsewhere."""
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
 
 
 def postgres_available() -> bool:
@@ -55,9 +64,7 @@ def fresh_postgres_database() -> Iterator[str]:
     import psycopg
 
     if not postgres_available():
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required in CI but not reachable at {POSTGRES_ADMIN_URL}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
+        unavailable(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
     name = f"passgate_test_{os.getpid()}_{secrets.token_hex(4)}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -91,9 +98,7 @@ def require_redis() -> str:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError:
-        if IN_CI:
-            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+        unavailable(f"Redis not reachable at {REDIS_URL}")
     return REDIS_URL
 
 
@@ -195,6 +200,17 @@ def limited(**limits: str) -> ProjectSettings:
     return relaxed(rate_limits=RELAXED_LIMITS.model_copy(update=limits))
 
 
+def run_async(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(main())``, in a thread of its own if this thread runs an event loop
+    already (Playwright's sync API keeps one running in the test's thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, main()).result()
+
+
 def make_project(
     settings: Settings, *, name: str = "test", project_settings: ProjectSettings | None = None
 ) -> CreatedProject:
@@ -205,7 +221,7 @@ def make_project(
         finally:
             await db.close()
 
-    return asyncio.run(run())
+    return run_async(run)
 
 
 @contextmanager
