@@ -65,6 +65,10 @@ class SdkPage:
         page.goto(page_url(origin, server, options=options))
         return cls(page, server)
 
+    def visit(self, url: str) -> None:
+        """Load ``url`` in this tab (a link from the inbox, a reload of the page …)."""
+        self.page.goto(url)
+
     def call(self, method: str, *args: Any) -> Answer:
         """``window.sdk.<method>(*args)`` in the page, awaited."""
         return Answer(**self.page.evaluate("([method, args]) => call(method, args)", [method, list(args)]))
