@@ -7,6 +7,8 @@ The page runs at ``http://localhost:<port>``, which a project allows out of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Request
 
@@ -23,7 +25,7 @@ def project(new_project: NewProject) -> LiveServer:
     return new_project(session_ttl_seconds=SESSION_TTL)
 
 
-def posts_to(project: LiveServer, route: str) -> object:
+def posts_to(project: LiveServer, route: str) -> Callable[[Request], bool]:
     """A predicate for ``expect_request``: a POST to passgate's ``route`` (any query string)."""
 
     def matches(request: Request) -> bool:
