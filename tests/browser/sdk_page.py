@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, Request
 
 from tests.support import LiveServer
 
@@ -24,6 +24,15 @@ WEB_PAGE = "web.html"
 def api_url(server: LiveServer) -> str:
     """passgate's base URL as the pages address it: ``localhost`` (same site as the pages)."""
     return server.base_url.replace("//127.0.0.1:", "//localhost:")
+
+
+def posts_to(server: LiveServer, route: str) -> Callable[[Request], bool]:
+    """A predicate for ``page.expect_request``: a POST to passgate's ``route`` (any query string)."""
+
+    def matches(request: Request) -> bool:
+        return request.method == "POST" and request.url.split("?")[0] == api_url(server) + route
+
+    return matches
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,10 @@ The page runs at ``http://localhost:<port>``, which a project allows out of the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from playwright.sync_api import Request
 
 from tests.browser.projects import NewProject
-from tests.browser.sdk_page import OpenPage, api_url
+from tests.browser.sdk_page import OpenPage, posts_to
 from tests.support import LiveServer, unique_email
 
 SESSION_TTL = 60  # the shortest a project allows
@@ -23,15 +20,6 @@ REFRESH_MARGIN = 20  # the SDK refreshes this many seconds before the session ex
 @pytest.fixture(scope="module")
 def project(new_project: NewProject) -> LiveServer:
     return new_project(session_ttl_seconds=SESSION_TTL)
-
-
-def posts_to(project: LiveServer, route: str) -> Callable[[Request], bool]:
-    """A predicate for ``expect_request``: a POST to passgate's ``route`` (any query string)."""
-
-    def matches(request: Request) -> bool:
-        return request.method == "POST" and request.url.split("?")[0] == api_url(project) + route
-
-    return matches
 
 
 def test_otp_sign_in_then_me_and_refresh(open_page: OpenPage, project: LiveServer) -> None:
