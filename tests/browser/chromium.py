@@ -5,8 +5,10 @@ Playwright's own browser download cannot work here, so ``launch`` points Playwri
 ``scripts/test``) installs when missing. A browser that is missing or will not start skips
 the browser tests outside CI and fails them with ``CI=true``.
 
-``--host-resolver-rules`` maps ``OTHER_HOST`` to the loopback address, so a page can be
-served from an origin no project allows without leaving the machine.
+Chromium's own resolver keeps every page on this machine: ``localhost`` and ``127.0.0.1``
+are themselves, ``OTHER_HOST`` is mapped to 127.0.0.1 (so a page can be served from an
+origin no project allows), and every other name or address fails to resolve, so nothing can
+load from a CDN. ``pages.OffMachineGuard`` records any such attempt and fails the test.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ ARGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    f"--host-resolver-rules=MAP {OTHER_HOST} 127.0.0.1",
+    f"--host-resolver-rules=EXCLUDE localhost, EXCLUDE 127.0.0.1, MAP {OTHER_HOST} 127.0.0.1, MAP * ~NOTFOUND",
 )
 
 

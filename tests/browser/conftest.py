@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from tests.browser import bundles, chromium
-from tests.browser.pages import PAGE_HOST, OffMachineGuard, PageServer, page_server
+from tests.browser.pages import PAGE_HOST, PageServer, guarded_context, page_server
 from tests.browser.projects import NewProject, project_on
 from tests.browser.sdk_page import OpenPage, SdkPage
 from tests.support import LiveServer, database_url, live_server
@@ -60,11 +60,8 @@ def new_project(passgate: LiveServer) -> NewProject:
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh browser context (own storage and cookies); the test fails if a page in it
     tried to reach anything but this machine."""
-    guard = OffMachineGuard()
-    fresh = browser.new_context()
-    guard.install(fresh)
-    yield fresh
-    fresh.close()
+    with guarded_context(browser) as (fresh, guard):
+        yield fresh
     assert not guard.attempts, f"a page tried to leave the machine: {guard.attempts}"
 
 

@@ -5,9 +5,12 @@ as ``http://localhost:<port>/…``: another origin than passgate's (same site, a
 as in most development setups). ``chromium.OTHER_HOST`` names the same server under an
 origin no project allows.
 
-``OffMachineGuard`` is installed as a route handler on every browser context: a request to
-any host but these loopback names is aborted and recorded, and the ``context`` fixture
-fails the test that made it. That is what shows a page loads nothing from a CDN.
+``OffMachineGuard`` watches every request of a browser context: one to any host but these
+loopback names (which Chromium's resolver refuses, see ``chromium.py``) is recorded, and the
+``context`` fixture fails the test that made it. That is what shows a page loads nothing
+from a CDN. It only listens: a Playwright route handler would do, except that with any
+route installed Playwright answers every CORS preflight itself, allowing every origin,
+and the tests of passgate's CORS answers would test Playwright's.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Route
+from playwright.sync_api import Browser, BrowserContext, Request
 
 from tests.browser.chromium import OTHER_HOST
 from tests.support import free_port
@@ -33,6 +36,13 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", OTHER_HOST
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a browser closing a connection early (a closed tab) is not the test's business
 
 
 class PageServer:
@@ -49,8 +59,7 @@ class PageServer:
 def page_server(root: Path) -> Iterator[PageServer]:
     """``root`` served on a free loopback port in a background thread, until the block ends."""
     port = free_port()
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_QuietHandler, directory=str(root)))
-    httpd.daemon_threads = True
+    httpd = _QuietServer(("127.0.0.1", port), functools.partial(_QuietHandler, directory=str(root)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -66,14 +75,22 @@ def off_machine(url: str) -> bool:
 
 
 class OffMachineGuard:
-    """Aborts and records every request of a context that would leave the loopback interface."""
+    """Records every request of a context that would leave the loopback interface."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: BrowserContext) -> None:
         self.attempts: list[str] = []
+        context.on("request", self._record)
 
-    def install(self, context: BrowserContext) -> None:
-        context.route(off_machine, self._refuse)
+    def _record(self, request: Request) -> None:
+        if off_machine(request.url):
+            self.attempts.append(request.url)
 
-    def _refuse(self, route: Route) -> None:
-        self.attempts.append(route.request.url)
-        route.abort("blockedbyclient")
+
+@contextmanager
+def guarded_context(browser: Browser) -> Iterator[tuple[BrowserContext, OffMachineGuard]]:
+    """A fresh context of ``browser`` (its own storage and cookies) and its guard; closed after."""
+    context = browser.new_context()
+    try:
+        yield context, OffMachineGuard(context)
+    finally:
+        context.close()
