@@ -184,6 +184,7 @@ RELAXED_LIMITS = RateLimitSettings(
     verifies_per_ip="100000/second",
     verifies_per_login_id="100000/second",
     requests_per_ip="100000/second",
+    session_requests_per_ip="100000/second",
     management_per_key="100000/second",
     phone_sends_per_prefix="100000/second",
     phone_sends_per_project="100000/second",
@@ -235,7 +236,8 @@ def live_server(
 ) -> Iterator[LiveServer]:
     """uvicorn serving passgate on a free loopback port, in a background thread (with a new project).
 
-    ``overrides`` are further ``Settings`` fields (providers, templates, outbox tuning).
+    ``overrides`` are further ``Settings`` fields (providers, templates, outbox tuning, a
+    project cache: none by default, so every settings change is served at once).
     """
     settings = Settings(
         data_dir=data_dir,
@@ -243,8 +245,7 @@ def live_server(
         delivery="file",
         delivery_file=data_dir / delivery_file_name,
         outbox_poll_seconds=0.05,
-        project_cache_seconds=0,
-        **overrides,
+        **{"project_cache_seconds": 0, **overrides},
     )
     created = make_project(settings, project_settings=project_settings or relaxed())
     clock = OffsetClock()

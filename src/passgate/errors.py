@@ -95,6 +95,12 @@ class InvalidManagementKey(PassgateError):
     code, status, description = "E011102", 401, "Invalid management key"
 
 
+class OriginNotAllowed(PassgateError):
+    """A CORS preflight from an origin no project on this server allows, or to a management route."""
+
+    code, status, description = "E011103", 403, "Origin not allowed"
+
+
 # --- OTP (E0611xx, Descope's) --------------------------------------------------------------
 class WrongCode(PassgateError):
     """The code did not match, expired, was used, or none is pending."""
@@ -157,6 +163,12 @@ class RevokedRefreshToken(PassgateError):
     """The refresh JWT was revoked by logout (Descope's code)."""
 
     code, status, description = "E064001", 401, "Token expired because the user logged out"
+
+
+class InvalidSessionJwt(PassgateError):
+    """``/v1/auth/validate`` was given no session JWT, or one malformed, expired, foreign or of the wrong type."""
+
+    code, status, description = "E064003", 401, "Invalid session token"
 
 
 # --- management (E1121xx) ------------------------------------------------------------------

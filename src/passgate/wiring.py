@@ -16,6 +16,7 @@ from passgate.auth.context import AuthContext
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
+from passgate.auth.served_origins import ServedOrigins
 from passgate.clock import Clock, SystemClock
 from passgate.config import CHANNELS, ProviderConfig, Settings
 from passgate.crypto.sealing import Secrets, load_or_create_master_secret
@@ -152,6 +153,7 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         clock=clock,
         keyring=KeyRing(db, secrets, clock, settings.key_cache_seconds),
         projects=ProjectDirectory(db, clock, settings.project_cache_seconds),
+        origins=ServedOrigins(db, clock, settings.project_cache_seconds),
         notify_outbox=dispatcher.notify,
         limiter=build_limiter(settings),
         audit_log=GroupCommit(db, audit_store.insert, "audit event"),
@@ -167,6 +169,7 @@ def create_app(
 
     async def start() -> Runtime:
         runtime = await build_runtime(settings, clock)
+        await runtime.ctx.origins.refresh()  # so the first preflight is judged by every project's origins
         if settings.dispatcher:
             runtime.start_dispatcher()
         return runtime

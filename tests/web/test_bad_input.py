@@ -30,8 +30,9 @@ OPTIONAL_BODY = {
     "/v1/mgmt/auth/anonymous",  # every field optional; unknown fields ignored
     "/v1/mgmt/project/settings",  # a merge patch: {} changes nothing
 }
-# Routes that take no body at all (Descope's DELETE): whatever is sent is ignored.
-NO_BODY = {"/v1/mgmt/user/test/delete/all"}
+# Routes that take no body at all and answer without a refresh token: whatever is sent is
+# ignored (Descope's DELETE; try-refresh, which answers {} to a page without a session).
+NO_BODY = {"/v1/mgmt/user/test/delete/all", "/v1/auth/try-refresh"}
 NOT_AN_OBJECT = {"malformed-json", "not-an-object", "empty-body", "binary"}
 TOO_DEEP = {"deep-claims", "deep-arrays", "deep-objects"}  # refused by every route, even all-optional ones
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from passgate.auth.keyring import KeyRing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
+from passgate.auth.served_origins import ServedOrigins
 from passgate.clock import Clock
 from passgate.crypto.issued import IssuedTokens
 from passgate.crypto.sealing import Secrets
@@ -23,6 +24,7 @@ class AuthContext:
     clock: Clock
     keyring: KeyRing
     projects: ProjectDirectory
+    origins: ServedOrigins  # the union of every project's allowed origins, for CORS preflights
     notify_outbox: Callable[[], None]
     limiter: RateLimiter
     audit_log: GroupCommit[AuditEvent]

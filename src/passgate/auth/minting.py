@@ -144,6 +144,7 @@ async def tokens_for(
         refresh_max_age=max(refresh_exp - iat, 0),
         user=user,
         first_seen=first_seen,
+        session_claims=claims,
     )
 
 

@@ -5,7 +5,8 @@ Counters live in process memory by default (``auth/windows.py``) and in Redis, t
 instances share them. Over a limit: ``RateLimited`` (429, ``E130429``,
 ``Retry-After`` in seconds). What is limited, by default (per project, configurable):
 
-* every request to an auth route, per client IP;
+* every request to an auth route, per client IP; the routes a browser keeps its session
+  with (refresh, try-refresh, me, me/tenants, me/history) in a window of their own;
 * sends (codes and links) per address and channel: 30 s apart, 5 an hour, 10 a day; per
   login ID across its addresses, 10 an hour and 20 a day; and per project, 600 a minute;
 * verification attempts per client IP and per login ID;
@@ -73,6 +74,11 @@ def _parsed(spec: str) -> list[RateLimitItem]:
 
 def per_ip(project: Project, ip: str) -> Rule:
     return Rule("ip", project.settings.rate_limits.requests_per_ip, (project.id, ip))
+
+
+def session_per_ip(project: Project, ip: str) -> Rule:
+    """The routes a browser keeps its session with, counted apart (their 429 signs the user out)."""
+    return Rule("session-ip", project.settings.rate_limits.session_requests_per_ip, (project.id, ip))
 
 
 def sends(project: Project, login_id: str, channel: str, address: str) -> list[Rule]:

@@ -1,10 +1,11 @@
 """Where a link may point: the project's approved redirect URLs.
 
 An approved entry is an origin with an optional path prefix (``https://app.example.com``,
-``https://app.example.com/auth``). A candidate matches when its scheme, host and port equal
-the entry's and its path equals the prefix or continues it after a ``/``. ``http`` is
-allowed only for loopback hosts, and an ``http://localhost`` entry without a port allows
-any port (so development works out of the box).
+``https://app.example.com/auth``). A candidate matches when its origin matches the entry's
+by the one origin rule (``auth/origins.py``: equal scheme, host and port; an entry for a
+loopback host without a port allows any port, so development works out of the box) and
+its path equals the prefix or continues it after a ``/``. ``http`` is allowed only for
+loopback hosts.
 
 Anything ambiguous is refused before matching rather than interpreted: user-info
 (``a@evil.com``), backslashes, control characters or spaces, percent-encoding in the host
@@ -18,20 +19,17 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from passgate.auth.origins import MalformedOrigin, Origin, matches, origin_of
 from passgate.errors import RedirectNotAllowed
 
 __all__ = ["RedirectNotAllowed", "resolve", "validate_entry", "with_token"]
 
-_LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
 _ENCODED_SEPARATOR = re.compile(r"%(2e|2f|5c|00)", re.IGNORECASE)
-_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:]+\]$")
 
 
 @dataclass(frozen=True)
 class _Url:
-    scheme: str
-    host: str
-    port: int | None
+    origin: Origin
     path: str
     query: str
 
@@ -40,35 +38,20 @@ def _parse(url: str) -> _Url:
     if not url or len(url) > 2000 or any(ch in url for ch in "\\ \t\r\n") or not url.isprintable():
         raise RedirectNotAllowed("The redirect URL is malformed")
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or parts.fragment:
+    if parts.fragment:
         raise RedirectNotAllowed("The redirect URL must be an absolute http(s) URL without a fragment")
-    if "@" in parts.netloc or "%" in parts.netloc or not _HOST.match(host) or host.endswith("."):
-        raise RedirectNotAllowed("The redirect URL has a malformed host")
+    try:
+        origin = origin_of(parts)
+    except MalformedOrigin as exc:
+        raise RedirectNotAllowed(f"The redirect URL {exc}") from exc
     path = parts.path or "/"
     if _ENCODED_SEPARATOR.search(path) or any(segment in (".", "..") for segment in path.split("/")):
         raise RedirectNotAllowed("The redirect URL path is not canonical")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise RedirectNotAllowed("The redirect URL has a malformed port") from exc
-    scheme = parts.scheme.lower()
-    if scheme == "http" and host not in _LOOPBACK:
-        raise RedirectNotAllowed("Plain http is allowed only for localhost")
-    return _Url(scheme=scheme, host=host, port=port, path=path, query=parts.query)
-
-
-def _default_port(scheme: str) -> int:
-    return 443 if scheme == "https" else 80
+    return _Url(origin=origin, path=path, query=parts.query)
 
 
 def _matches(candidate: _Url, entry: _Url) -> bool:
-    if (candidate.scheme, candidate.host) != (entry.scheme, entry.host):
-        return False
-    any_port = entry.port is None and entry.host in _LOOPBACK
-    if not any_port and (candidate.port or _default_port(candidate.scheme)) != (
-        entry.port or _default_port(entry.scheme)
-    ):
+    if not matches(candidate.origin, entry.origin):
         return False
     prefix = entry.path.rstrip("/")
     return candidate.path == prefix or candidate.path.startswith(prefix + "/")

@@ -1,5 +1,5 @@
-"""What a signed-in user does with a session's refresh JWT: refresh, logout, logout-all,
-me and history.
+"""What a signed-in user does with a session's refresh JWT: refresh (or try it), logout,
+logout-all, me and history; and validating a session JWT.
 
 The session's JWTs are made in ``auth/minting.py`` (claims in ``auth/claims.py``); a
 presented refresh JWT is verified, rotated and checked for reuse in
@@ -8,8 +8,12 @@ presented refresh JWT is verified, rotated and checked for reuse in
 
 from __future__ import annotations
 
+from typing import Any
+
+from passgate.auth.claims import SESSION_DRN
 from passgate.auth.context import AuthContext
-from passgate.auth.refresh_tokens import authenticate_refresh, reissue
+from passgate.auth.refresh_tokens import authenticate_refresh, reissue, verified_claims
+from passgate.errors import InvalidRefreshToken, InvalidSessionJwt, RevokedRefreshToken, UserDisabled
 from passgate.models.projects import Project
 from passgate.models.sessions import SessionRecord, SessionTokens
 from passgate.models.users import User
@@ -26,6 +30,30 @@ async def refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -
     current = await authenticate_refresh(ctx, project, refresh_jwt)
     assert refresh_jwt is not None
     return await reissue(ctx, project, current, refresh_jwt)
+
+
+async def try_refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> SessionTokens | None:
+    """``refresh``, or ``None`` when there is no live session to refresh: no refresh JWT, or
+    one malformed, expired, revoked, reused or of a disabled user. A page asking on load
+    whether anyone is signed in is not making a mistake when nobody is."""
+    if not refresh_jwt:
+        return None
+    try:
+        return await refresh(ctx, project, refresh_jwt)
+    except (InvalidRefreshToken, RevokedRefreshToken, UserDisabled):
+        return None
+
+
+async def validate(ctx: AuthContext, project: Project, session_jwt: str | None) -> dict[str, Any]:
+    """The claims of a session JWT this project signed, checked as the SDKs check it
+    locally (signature, ``iss``, ``aud``, ``exp``, ``iat``) and of type ``DS``; session JWTs
+    are stateless, so nothing is read. ``InvalidSessionJwt`` otherwise."""
+    if not session_jwt:
+        raise InvalidSessionJwt("A session token is required (Authorization: Bearer <projectId>:<sessionJwt>)")
+    claims = await verified_claims(ctx, project, session_jwt, invalid=InvalidSessionJwt)
+    if claims.get("drn") != SESSION_DRN:
+        raise InvalidSessionJwt("Not a session token")
+    return claims
 
 
 async def logout(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> None:

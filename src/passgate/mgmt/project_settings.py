@@ -4,8 +4,9 @@ A change is a JSON merge patch (RFC 7396) of the settings object: the keys it na
 replaced, nested objects are merged, and ``null`` puts a setting back to its default. The
 result is validated as a whole before it is stored, so a bad value changes nothing.
 
-The process that made the change serves it at once (its cache entry is dropped); every
-other worker and instance within its project cache TTL (``project_cache_seconds``).
+The process that made the change serves it at once (its cache entry is dropped, and its
+union of allowed origins updated); every other worker and instance within its project
+cache TTL (``project_cache_seconds``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from passgate.auth import redirects
 from passgate.auth.context import AuthContext
+from passgate.auth.origins import MalformedOrigin, parse_origin
 from passgate.errors import InvalidArgument, ProjectNotFound, RedirectNotAllowed, ValidationFailed
 from passgate.models.projects import Project, ProjectSettings
 from passgate.storage import projects_store
@@ -61,6 +63,7 @@ def _validated(values: Mapping[str, Any]) -> ProjectSettings:
         where = ".".join(str(part) for part in first["loc"])
         raise ValidationFailed(f"Invalid value for {where}: {first['msg']}") from exc
     _check_redirects(settings)
+    _check_origins(settings)
     _check_windows(settings)
     return settings
 
@@ -91,6 +94,15 @@ def _check_redirects(settings: ProjectSettings) -> None:
             raise InvalidArgument(f"Invalid value for default_redirect_url: {exc.message}") from exc
 
 
+def _check_origins(settings: ProjectSettings) -> None:
+    """Allowed origins are exact origins (``scheme://host[:port]``), ``http`` only on loopback."""
+    for entry in settings.allowed_origins or ():
+        try:
+            parse_origin(entry)
+        except MalformedOrigin as exc:
+            raise InvalidArgument(f"Invalid value for allowed_origins: {entry!r} {exc}") from exc
+
+
 def patched(settings: ProjectSettings, patch: Mapping[str, Any]) -> ProjectSettings:
     """``settings`` with ``patch`` applied and validated; ``InvalidArgument`` for an unknown
     setting or an unacceptable URL, ``ValidationFailed`` for a wrong type or range. Both name
@@ -111,4 +123,6 @@ async def change_settings(ctx: AuthContext, project_id: str, patch: Mapping[str,
         settings = patched(project.settings, patch)
         await projects_store.update_settings(tx, project_id, settings)
     ctx.projects.forget(project_id)
-    return dataclasses.replace(project, settings=settings)
+    changed = dataclasses.replace(project, settings=settings)
+    ctx.origins.put(changed)
+    return changed

@@ -36,6 +36,15 @@ class RateLimitSettings(BaseModel):
     verifies_per_ip: str = "60/minute"
     verifies_per_login_id: str = "10/minute"
     requests_per_ip: str = "600/minute"
+    # Any 4xx (429 included) on the routes a browser keeps its session with signs the user
+    # out there (refresh, try-refresh, me, me/tenants, me/history), so those are counted
+    # apart from the other requests, more generously: a burst of sign-ins from one address
+    # (an office behind one NAT) must not sign everyone behind it out.
+    session_requests_per_ip: str = Field(
+        default="6000/minute",
+        description="Session upkeep (refresh, try-refresh, me, me/tenants, me/history) per client IP; "
+        "empty: not limited.",
+    )
     management_per_key: str = "1000/10 seconds"
     phone_sends_per_prefix: str = "20/hour;100/day"
     phone_sends_per_project: str = "10000/day"
@@ -67,6 +76,11 @@ class ProjectSettings(BaseModel):
     enchanted_link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
     approved_redirect_urls: tuple[str, ...] = ("http://localhost",)
     default_redirect_url: str = ""
+    allowed_origins: tuple[str, ...] | None = Field(
+        default=None,
+        description="Origins (scheme://host[:port]) whose pages may call the auth API from a browser "
+        "(CORS) and use its cookies; unset: the origins of approved_redirect_urls.",
+    )
     providers: dict[str, tuple[str, ...]] = Field(
         default_factory=dict, description="Per channel, the provider IDs to use in order (default: all configured)."
     )
@@ -75,6 +89,17 @@ class ProjectSettings(BaseModel):
     token_delivery: Literal["body", "cookies"] = Field(
         default="body",
         description="cookies: the refresh JWT travels only as an HttpOnly DSR cookie (and the session also as DS).",
+    )
+    cookie_domain: str = Field(
+        default="",
+        max_length=253,
+        pattern=r"^([a-z0-9-]+(\.[a-z0-9-]+)*)?$",
+        description="Domain of the DS/DSR cookies (e.g. example.com, to share them with app.example.com) "
+        "and the cookieDomain of JWT answers; empty: host-only.",
+    )
+    cookie_same_site: Literal["strict", "lax", "none"] = Field(
+        default="strict",
+        description="SameSite of the DS/DSR cookies: none for a page on another site (always with Secure).",
     )
     hide_login_existence: bool = Field(
         default=False,

@@ -39,6 +39,7 @@ class SessionTokens:
     refresh_max_age: int
     user: User
     first_seen: bool
+    session_claims: dict[str, Any] = field(default_factory=dict)  # what the session JWT says, for the browser SDK
 
 
 @dataclass(frozen=True)

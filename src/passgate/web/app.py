@@ -1,5 +1,5 @@
 """The ASGI application: the route table served by Starlette, errors rendered once,
-bodies capped. What the routes work on (the flows' context, the probes) is opened by the
+bodies capped, CORS answered. What the routes work on (the flows' context, the probes) is opened by the
 ``start`` that ``wiring`` hands in, when the server starts."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from passgate.auth.context import AuthContext
 from passgate.web import errors, openapi, routes
 from passgate.web.bodycap import BodyCap
 from passgate.web.contained_errors import ContainedErrors
+from passgate.web.cors import Cors
 from passgate.web.health import Probes
 
 TITLE = "passgate"
@@ -66,7 +67,9 @@ def create_app(
 
     app = Starlette(
         routes=[*routes.starlette_routes(), StarletteRoute("/openapi.json", openapi_json, methods=["GET"])],
-        middleware=[Middleware(ContainedErrors), Middleware(BodyCap, max_bytes=max_body_bytes)],
+        # CORS outermost, so every answer gets its headers: the routes', the exception
+        # handlers' errors, BodyCap's 413 and the 500 of ContainedErrors alike.
+        middleware=[Middleware(Cors), Middleware(ContainedErrors), Middleware(BodyCap, max_bytes=max_body_bytes)],
         exception_handlers=errors.exception_handlers(),
         lifespan=lifespan,
     )

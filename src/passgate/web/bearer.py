@@ -15,9 +15,11 @@ from starlette.requests import Request
 
 from passgate.auth import ratelimits
 from passgate.auth.context import AuthContext, Caller
+from passgate.auth.origins import NO_ORIGINS, project_origins
 from passgate.errors import Unauthorized
 from passgate.mgmt.projects import authenticate_management_key
 from passgate.models.projects import Project
+from passgate.web import cors
 from passgate.web.cookies import refresh_from_cookie
 
 _MAX_BEARER = 16_384
@@ -104,16 +106,32 @@ def _is_trusted(address: str, trusted: tuple[IPv4Network | IPv6Network, ...]) ->
     return any(ip in network for network in trusted)
 
 
-async def auth_call(request: Request) -> AuthCall:
+async def auth_call(request: Request, *, session_upkeep: bool = False) -> AuthCall:
     """The call of an auth route: its project, caller and refresh JWT (bearer or cookie),
-    counted against the project's per-IP limit."""
+    counted against the project's per-IP limit (for ``session_upkeep`` routes, the
+    separate limit of the routes a browser keeps its session with)."""
     bearer = parse_bearer(request.headers.get("authorization", ""))
     ctx = context_of(request)
-    project = await ctx.projects.get(bearer.project_id)
+    project = await _named_project(request, ctx, bearer.project_id)
     caller = caller_of(request)
-    await ctx.limiter.hit(ratelimits.per_ip(project, caller.ip))
+    rule = ratelimits.session_per_ip if session_upkeep else ratelimits.per_ip
+    await ctx.limiter.hit(rule(project, caller.ip))
     refresh_jwt = bearer.jwt or refresh_from_cookie(request, project)
     return AuthCall(ctx=ctx, project=project, refresh_jwt=refresh_jwt, caller=caller, bearer_secret=bearer.secret)
+
+
+async def _named_project(request: Request, ctx: AuthContext, project_id: str) -> Project:
+    """The project the bearer names, whose allowed origins then judge the answer's CORS
+    headers; if there is no such project, no origin is allowed (so a page cannot tell an
+    unknown project from one that does not allow it). A lookup that fails otherwise (the
+    database is away) leaves the answer to the union, so the SDK can see its 503 and retry."""
+    try:
+        project = await ctx.projects.get(project_id)
+    except Unauthorized:
+        cors.judge_by(request.scope, NO_ORIGINS)
+        raise
+    cors.judge_by(request.scope, project_origins(project.settings))
+    return project
 
 
 async def mgmt_call(request: Request) -> AuthCall:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from passgate.mgmt import jwts
+from passgate.models.sessions import SessionTokens
 from passgate.web.bearer import AuthCall
 from passgate.web.schemas.base import required
 from passgate.web.schemas.jwts import (
@@ -71,17 +72,22 @@ async def sign_in(body: MgmtSignInRequest, call: AuthCall) -> JWTResponse:
         jwt=body.jwt or "",
         options=body.to_options(),
     )
-    return JWTResponse.of(await jwts.sign_in(call.ctx, call.project, request, call.caller))
+    return _answer(call, await jwts.sign_in(call.ctx, call.project, request, call.caller))
 
 
 async def sign_up(body: MgmtSignUpRequest, call: AuthCall) -> JWTResponse:
     """Create the user (E062107 if the login ID is taken) and answer its tokens."""
-    return JWTResponse.of(await jwts.sign_up(call.ctx, call.project, _sign_up(body), call.caller))
+    return _answer(call, await jwts.sign_up(call.ctx, call.project, _sign_up(body), call.caller))
 
 
 async def sign_up_or_in(body: MgmtSignUpRequest, call: AuthCall) -> JWTResponse:
     """Create the user if the login ID is free, else sign it in; ``firstSeen`` says which."""
-    return JWTResponse.of(await jwts.sign_up(call.ctx, call.project, _sign_up(body), call.caller, or_in=True))
+    return _answer(call, await jwts.sign_up(call.ctx, call.project, _sign_up(body), call.caller, or_in=True))
+
+
+def _answer(call: AuthCall, tokens: SessionTokens) -> JWTResponse:
+    """Both tokens in the body (the caller is a server), with the project's cookie domain."""
+    return JWTResponse.of(tokens, cookie_domain=call.project.settings.cookie_domain)
 
 
 def _sign_up(body: MgmtSignUpRequest) -> jwts.ManagedSignUp:
@@ -92,4 +98,4 @@ def _sign_up(body: MgmtSignUpRequest) -> jwts.ManagedSignUp:
 
 async def anonymous(body: TokenOptionsIn, call: AuthCall) -> JWTResponse:
     """Tokens for a new anonymous user (``danu: true``; nothing stored)."""
-    return JWTResponse.of(await jwts.anonymous(call.ctx, call.project, body.to_options()))
+    return _answer(call, await jwts.anonymous(call.ctx, call.project, body.to_options()))

@@ -57,17 +57,22 @@ class Limit(enum.Enum):
     """Rate limits that apply to a route (``auth/ratelimits.py`` holds the rules)."""
 
     IP = "per client IP"  # counted here, at the edge, before the endpoint
+    # The routes a browser keeps its session with: per client IP too, in a window of their
+    # own (any 4xx there, 429 included, signs the browser user out).
+    SESSION_IP = "per client IP, session upkeep"
     KEY = "per management key"  # counted here, at the edge, before the endpoint
     SENDS = "sends per login ID, project and phone range"  # counted by the flow, once it knows the address
     VERIFIES = "verifies per IP and login ID"  # counted by the flow, before comparing
 
 
-_EDGE_LIMITS = {
-    Access.ANYONE: (),
-    Access.PROJECT: (Limit.IP,),
-    Access.USER: (Limit.IP,),
-    Access.MANAGEMENT: (Limit.KEY,),
+# The edge limits a route may have, by who may call it: exactly one of these sets.
+_EDGE_LIMITS: dict[Access, tuple[frozenset[Limit], ...]] = {
+    Access.ANYONE: (frozenset(),),
+    Access.PROJECT: (frozenset({Limit.IP}), frozenset({Limit.SESSION_IP})),
+    Access.USER: (frozenset({Limit.IP}), frozenset({Limit.SESSION_IP})),
+    Access.MANAGEMENT: (frozenset({Limit.KEY}),),
 }
+_AT_THE_EDGE = {Limit.IP, Limit.SESSION_IP, Limit.KEY}
 _CALLED = (Access.PROJECT, Access.USER, Access.MANAGEMENT)
 
 
@@ -112,7 +117,7 @@ def answer(route: Route) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         raw = await request.body() if plan.body is not None else b""
         parsed = _parsed_json(request, raw) if raw else _EMPTY
-        call = await _authenticated(route.access, request)
+        call = await _authenticated(route, request)
         kwargs = _arguments(plan, request, parsed, call)
         sub_response = Response() if "response" in plan.names else None
         if sub_response is not None:
@@ -134,8 +139,9 @@ def _plan(route: Route) -> _Plan:
     path_names = [part[1:-1] for part in route.path.split("/") if part.startswith("{")]
     if "call" in names and route.access not in _CALLED:
         raise TypeError(f"{route.path}: the endpoint takes a call, but anyone may call the route")
-    if set(route.limits) & {Limit.IP, Limit.KEY} != set(_EDGE_LIMITS[route.access]):
-        raise TypeError(f"{route.path}: its edge limits must be {_EDGE_LIMITS[route.access]}")
+    if frozenset(route.limits) & _AT_THE_EDGE not in _EDGE_LIMITS[route.access]:
+        allowed = " or ".join(str(sorted(limit.name for limit in limits)) for limits in _EDGE_LIMITS[route.access])
+        raise TypeError(f"{route.path}: its edge limits must be {allowed}")
     taken = "body" if "body" in names else "query" if "query" in names else None
     if (hints.get(taken) if taken else None) != route.request:
         raise TypeError(f"{route.path}: the endpoint's {taken or 'request'} type differs from the table's")
@@ -172,13 +178,13 @@ def _is_json(content_type: str) -> bool:
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
-async def _authenticated(access: Access, request: Request) -> AuthCall | None:
-    if access is Access.MANAGEMENT:
+async def _authenticated(route: Route, request: Request) -> AuthCall | None:
+    if route.access is Access.MANAGEMENT:
         return await mgmt_call(request)
-    if access is Access.ANYONE:
+    if route.access is Access.ANYONE:
         return None
-    call = await auth_call(request)
-    if access is Access.USER and not call.refresh_jwt:
+    call = await auth_call(request, session_upkeep=Limit.SESSION_IP in route.limits)
+    if route.access is Access.USER and not call.refresh_jwt:
         raise InvalidRefreshToken("A refresh token is required (Authorization: Bearer <projectId>:<refreshJwt>)")
     return call
 

@@ -108,6 +108,7 @@ from passgate.web.schemas.sessions import (
     MyTenantsRequest,
     MyTenantsResponse,
     SelectTenantRequest,
+    ValidateResponse,
 )
 from passgate.web.schemas.tenants import (
     TenantCreatedResponse,
@@ -151,7 +152,7 @@ from passgate.web.schemas.users import (
 )
 
 ANYONE, PROJECT, USER, MGMT = Access.ANYONE, Access.PROJECT, Access.USER, Access.MANAGEMENT
-IP, KEY, SENDS, VERIFIES = Limit.IP, Limit.KEY, Limit.SENDS, Limit.VERIFIES
+IP, SESSION, KEY, SENDS, VERIFIES = Limit.IP, Limit.SESSION_IP, Limit.KEY, Limit.SENDS, Limit.VERIFIES
 
 # fmt: off
 _TABLE: dict[str, tuple[Route, ...]] = {
@@ -187,13 +188,15 @@ _TABLE: dict[str, tuple[Route, ...]] = {
     ),
     # --- sessions and tenants of the signed-in user (§2.6)
     "session": (
-        Route("POST",   "/v1/auth/refresh",                             auth_session.refresh,                      None,                         JWTResponse,                   USER,    "auth_session.refresh",                 (IP,)),
+        Route("POST",   "/v1/auth/refresh",                             auth_session.refresh,                      None,                         JWTResponse,                   USER,    "auth_session.refresh",                 (SESSION,)),
+        Route("POST",   "/v1/auth/try-refresh",                         auth_session.try_refresh,                  None,                         JWTResponse | EmptyResponse,   PROJECT, "auth_session.try_refresh",             (SESSION,)),
         Route("POST",   "/v1/auth/logout",                              auth_session.logout,                       None,                         EmptyResponse,                 USER,    "auth_session.logout",                  (IP,)),
         Route("POST",   "/v1/auth/logoutall",                           auth_session.logout_all,                   None,                         EmptyResponse,                 USER,    "auth_session.logout_all",              (IP,)),
-        Route("GET",    "/v1/auth/me",                                  auth_session.me,                           None,                         UserResponse,                  USER,    "auth_session.me",                      (IP,)),
-        Route("GET",    "/v1/auth/me/history",                          auth_session.history,                      None,                         list[HistoryEntry],            USER,    "auth_session.history",                 (IP,)),
+        Route("GET",    "/v1/auth/me",                                  auth_session.me,                           None,                         UserResponse,                  USER,    "auth_session.me",                      (SESSION,)),
+        Route("GET",    "/v1/auth/me/history",                          auth_session.history,                      None,                         list[HistoryEntry],            USER,    "auth_session.history",                 (SESSION,)),
         Route("POST",   "/v1/auth/tenant/select",                       auth_tenants.select_tenant,                SelectTenantRequest,          JWTResponse,                   USER,    "auth_tenants.select_tenant",           (IP,)),
-        Route("POST",   "/v1/auth/me/tenants",                          auth_tenants.my_tenants,                   MyTenantsRequest,             MyTenantsResponse,             USER,    "auth_tenants.my_tenants",              (IP,)),
+        Route("POST",   "/v1/auth/me/tenants",                          auth_tenants.my_tenants,                   MyTenantsRequest,             MyTenantsResponse,             USER,    "auth_tenants.my_tenants",              (SESSION,)),
+        Route("POST",   "/v1/auth/validate",                            auth_session.validate,                     None,                         ValidateResponse,              PROJECT, "auth_session.validate",                (IP,), audited=False),
     ),
     # --- access keys (§2.7)
     "access key": (
@@ -299,6 +302,7 @@ ROUTES: tuple[Route, ...] = tuple(dataclasses.replace(route, tag=tag) for tag, r
 # sign-in and every page load take are tried first.
 _HOT_PATHS = (
     "/v1/auth/refresh",
+    "/v1/auth/try-refresh",
     "/v1/auth/otp/verify/{method}",
     "/v1/auth/otp/signup-in/{method}",
     "/v1/auth/otp/signin/{method}",

@@ -18,6 +18,14 @@ from passgate.web.schemas.users import UserResponse
 class JWTResponse(AuditedResponse):
     """Every verify, refresh and mgmt sign-in answers this (contract §2.0)."""
 
+    # What the browser SDK needs of it: ``sessionExpiration`` (it arms the refresh timer
+    # and marks the user signed in), ``claims`` (the only source of React's
+    # ``useSession().claims``), ``user`` (saves a ``/me`` call) and the fields of the
+    # cookies the SDK itself may write on the page's origin, which expire at
+    # ``cookieExpiration`` (unix seconds; without it they expire at once). ``cookieName``,
+    # ``trustedDeviceJwt`` and ``knownDeviceJwt`` are never sent: the SDK would store them
+    # and send them on every request, even after logout.
+
     sessionJwt: str
     refreshJwt: str
     cookieDomain: str = ""
@@ -27,21 +35,31 @@ class JWTResponse(AuditedResponse):
     sessionExpiration: int
     user: UserResponse
     firstSeen: bool
+    claims: dict[str, Any]
 
     def audited_user_id(self) -> str | None:
         return self.user.userId
 
     @classmethod
-    def of(cls, tokens: SessionTokens) -> JWTResponse:
+    def of(cls, tokens: SessionTokens, *, cookie_domain: str = "") -> JWTResponse:
+        """The answer for ``tokens``; ``cookie_domain`` is the project's (empty: host-only)."""
         return cls(
             sessionJwt=tokens.session_jwt,
             refreshJwt=tokens.refresh_jwt,
+            cookieDomain=cookie_domain,
             cookieMaxAge=tokens.refresh_max_age,
             cookieExpiration=tokens.refresh_expires_at,
             sessionExpiration=tokens.session_expires_at,
             user=UserResponse.of(tokens.user),
             firstSeen=tokens.first_seen,
+            claims=tokens.session_claims,
         )
+
+
+class ValidateResponse(BaseModel):
+    """``/v1/auth/validate``: the verified session JWT's claims (contract §2.6)."""
+
+    parsedJWT: dict[str, Any]
 
 
 class HistoryEntry(BaseModel):
