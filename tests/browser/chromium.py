@@ -22,6 +22,7 @@ from tests.support import unavailable
 
 EXECUTABLE = Path(os.environ.get("PASSGATE_CHROMIUM", "/usr/bin/chromium"))
 OTHER_HOST = "elsewhere.test"
+REACHABLE_HOSTS = frozenset({"localhost", "127.0.0.1", OTHER_HOST})  # everything else fails to resolve
 ARGS = (
     "--no-sandbox",  # the tests run as root, where Chromium's sandbox cannot start
     "--disable-gpu",
@@ -30,6 +31,7 @@ ARGS = (
     "--disable-sync",
     "--no-first-run",
     f"--host-resolver-rules=EXCLUDE localhost, EXCLUDE 127.0.0.1, MAP {OTHER_HOST} 127.0.0.1, MAP * ~NOTFOUND",
+    # (the rules in order, the first that matches wins; REACHABLE_HOSTS names what they let through)
 )
 
 

@@ -11,7 +11,6 @@ import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
@@ -67,9 +66,9 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def open_page(context: BrowserContext, test_pages: PageServer) -> OpenPage:
-    """``open_page(project, host=PAGE_HOST, options=None)``: a new tab on the test page."""
+    """``open_page(project, host=PAGE_HOST)``: a new tab on the test page at ``host``."""
 
-    def open_(project: LiveServer, host: str = PAGE_HOST, options: dict[str, Any] | None = None) -> SdkPage:
-        return SdkPage.open(context, test_pages.origin(host), project, options=options)
+    def open_(project: LiveServer, host: str = PAGE_HOST) -> SdkPage:
+        return SdkPage.open(context, test_pages.origin(host), project)
 
     return open_

@@ -5,8 +5,8 @@ as ``http://localhost:<port>/…``: another origin than passgate's (same site, a
 as in most development setups). ``chromium.OTHER_HOST`` names the same server under an
 origin no project allows.
 
-``OffMachineGuard`` watches every request of a browser context: one to any host but these
-loopback names (which Chromium's resolver refuses, see ``chromium.py``) is recorded, and the
+``OffMachineGuard`` watches every request of a browser context: one to any host but the
+loopback names (``chromium.REACHABLE_HOSTS``; Chromium's resolver refuses the rest) is recorded, and the
 ``context`` fixture fails the test that made it. That is what shows a page loads nothing
 from a CDN. It only listens: a Playwright route handler would do, except that with any
 route installed Playwright answers every CORS preflight itself, allowing every origin,
@@ -26,11 +26,10 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Request
 
-from tests.browser.chromium import OTHER_HOST
+from tests.browser.chromium import REACHABLE_HOSTS
 from tests.support import free_port
 
 PAGE_HOST = "localhost"
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", OTHER_HOST})
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -71,7 +70,7 @@ def page_server(root: Path) -> Iterator[PageServer]:
 
 
 def off_machine(url: str) -> bool:
-    return urlsplit(url).hostname not in LOOPBACK_HOSTS
+    return urlsplit(url).hostname not in REACHABLE_HOSTS
 
 
 class OffMachineGuard:

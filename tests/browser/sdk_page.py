@@ -8,7 +8,6 @@ the server's file outbox, as a user reads their inbox.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,12 +51,9 @@ class Answer:
         return self.data
 
 
-def page_url(origin: str, server: LiveServer, *, options: dict[str, Any] | None = None, **query: str) -> str:
-    """The test page at ``origin``, set up for ``server``'s project (extra SDK ``options``)."""
-    params = {"projectId": server.project_id, "baseUrl": api_url(server), **query}
-    if options:
-        params["options"] = json.dumps(options)
-    return f"{origin}/{WEB_PAGE}?{urlencode(params)}"
+def page_url(origin: str, server: LiveServer) -> str:
+    """The test page at ``origin``, its SDK set up for ``server``'s project."""
+    return f"{origin}/{WEB_PAGE}?{urlencode({'projectId': server.project_id, 'baseUrl': api_url(server)})}"
 
 
 class SdkPage:
@@ -67,11 +63,9 @@ class SdkPage:
         self.page, self.server = page, server
 
     @classmethod
-    def open(
-        cls, context: BrowserContext, origin: str, server: LiveServer, *, options: dict[str, Any] | None = None
-    ) -> SdkPage:
+    def open(cls, context: BrowserContext, origin: str, server: LiveServer) -> SdkPage:
         page = context.new_page()
-        page.goto(page_url(origin, server, options=options))
+        page.goto(page_url(origin, server))
         return cls(page, server)
 
     def visit(self, url: str) -> None:
@@ -102,4 +96,4 @@ class SdkPage:
 
 
 OpenPage = Callable[..., SdkPage]
-"""``open_page(project, host=PAGE_HOST, options=None)``: a new tab on the test page."""
+"""``open_page(project, host=PAGE_HOST)``: a new tab on the test page at ``host``."""

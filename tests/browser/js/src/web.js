@@ -1,7 +1,7 @@
-// The test page's script: @descope/web-js-sdk set up as an app would, from the query string
-//   web.html?projectId=P…&baseUrl=http://…[&options={"autoRefresh":false}]
-// (persistTokens and autoRefresh on unless options say otherwise), and two calls for the
-// test driver (tests/browser/sdk_page.py), which must get plain JSON back:
+// The test page's script: @descope/web-js-sdk set up as an app would (persistTokens and
+// autoRefresh on), for the project and passgate the query string names
+//   web.html?projectId=P…&baseUrl=http://localhost:…
+// and two calls for the test driver (tests/browser/sdk_page.py), which needs plain JSON back:
 //   call('otp.verify.email', [loginId, code]) → {ok, code, data, error, thrown}
 //   begin(...) / settle(id): the same in two steps, for a call that waits (enchanted links)
 // `thrown` is the rejection of a call the browser refused to complete (e.g. blocked by CORS).
@@ -13,7 +13,6 @@ window.sdk = createSdk({
   baseUrl: query.get('baseUrl'),
   persistTokens: true,
   autoRefresh: true,
-  ...JSON.parse(query.get('options') || '{}'),
 });
 
 const answer = async (run) => {
