@@ -127,6 +127,7 @@ class Runtime:
                 await self.dispatcher_task
         await self.http.aclose()
         await self.ctx.audit_log.drain()
+        await self.ctx.origins.close()
         await self.db.close()
 
 

@@ -10,13 +10,14 @@ import secrets
 import subprocess
 from typing import Any
 
+import httpx
 import pytest
 from descope import AuthException, DeliveryMethod, DescopeClient
 
 from passgate.storage import users_store
 from passgate.storage.connect import open_database
 from tests.storage.build import a_user
-from tests.support import LiveServer, error_code, passgate_cli_in_process, signed_in, unique_email
+from tests.support import LiveServer, error_code, passgate_cli_in_process, signed_in, unique_email, wait_until
 
 
 def cli(server: LiveServer, *args: str) -> subprocess.CompletedProcess[str]:
@@ -167,6 +168,25 @@ def test_project_settings_dotted_keys_and_plain_strings(server: LiveServer) -> N
         cli(server, "project", "settings", "--project", server.project_id, "--json-patch", json.dumps(before))
 
 
+def test_allowed_origins_set_by_the_cli_reach_the_running_server(server: LiveServer) -> None:
+    """A list is given as JSON (``--set 'allowed_origins=[...]'``); the running server, which
+    did not make the change, serves it from its next reload of the origins."""
+    page = "https://cli.example"
+    preflight = {"Origin": page, "Access-Control-Request-Method": "POST"}
+
+    def preflight_status() -> int:
+        return httpx.options(f"{server.base_url}/v1/auth/refresh", headers=preflight).status_code
+
+    assert preflight_status() == 403
+    changed = cli_json(server, "project", "settings", "--set", f'allowed_origins=["{page}"]')
+    try:
+        assert changed["allowed_origins"] == [page]
+        wait_until(lambda: preflight_status() == 204)
+    finally:
+        cli_json(server, "project", "settings", "--set", "allowed_origins=null")
+    wait_until(lambda: preflight_status() == 403)
+
+
 @pytest.mark.parametrize(
     ("args", "status", "expected"),
     [
@@ -178,6 +198,8 @@ def test_project_settings_dotted_keys_and_plain_strings(server: LiveServer) -> N
             "error: E011004 Invalid value for default_redirect_url",
         ),
         (["--json-patch", "[1, 2]"], 1, "error: E011003 --json-patch must be a JSON object"),
+        (["--set", "allowed_origins=https://a.example"], 1, "error: E011003 Invalid value for allowed_origins"),
+        (["--set", 'allowed_origins=["https://a.example/"]'], 1, "error: E011004 Invalid value for allowed_origins"),
         (["--json-patch", "{nope"], 1, "error: E011003 --json-patch is not valid JSON"),
         (["--set", "otp_length"], 2, "expected KEY=VALUE"),
     ],

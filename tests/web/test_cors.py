@@ -126,6 +126,7 @@ def test_a_preflight_is_answered_without_the_database(
         with projects_table_gone(live):
             lookup = page_call(live, "POST", SIGN_IN, "http://localhost:5173", project_id="P2NoSuchProject")
             assert lookup.status_code >= 500  # a read of the projects table fails now
+            assert cors_of(lookup) == credentialed_for("http://localhost:5173")  # a 5xx is readable too
             during = [_without_date(preflight(live, SIGN_IN, "http://localhost:5173")) for _ in range(5)]
             refused = preflight(live, SIGN_IN, "https://evil.example").status_code
         assert before[0] == 204

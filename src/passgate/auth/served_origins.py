@@ -63,6 +63,11 @@ class ServedOrigins:
             self._set({**loaded, **self._put_while_loading})
         self._loaded_at = started
 
+    async def close(self) -> None:
+        """Wait for a reload under way (before the database closes under it)."""
+        if self._reload is not None:
+            await self._reload
+
     def put(self, project: Project) -> None:
         """Take the settings of a project this process has just changed, at once."""
         origins = project_origins(project.settings)

@@ -3,8 +3,9 @@
 Each row: method, path, endpoint, request type (the body; for GET, the query), response
 type, who may call it, the audit action (a stable name written out: the audit trail
 stores it and ``/openapi.json`` uses it as the operation ID, so renaming a function
-changes neither), and the rate limits that apply (``route.Limit``: IP and KEY are counted
-at the edge, SENDS and VERIFIES by the flow). ``route.answer`` serves each row; a row whose
+changes neither), and the rate limits that apply (``route.Limit``: IP, SESSION and KEY are
+counted at the edge, SENDS and VERIFIES by the flow; SESSION is the per-IP window of the
+routes a browser keeps its session with, whose 4xx would sign it out). ``route.answer`` serves each row; a row whose
 endpoint's annotations disagree with it fails when the app is built.
 
 A new route goes in its section here, its endpoint in the ``web/`` module of its area and
