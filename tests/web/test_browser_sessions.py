@@ -153,15 +153,19 @@ def test_validate_refuses_anything_but_a_live_session_jwt(server: LiveServer, ki
 # --- a stale or foreign stored refresh JWT on sign-in ---------------------------------------------
 
 
-@pytest.mark.parametrize("stored", ["revoked", "another user's", "garbage"])
-def test_a_stale_bearer_does_not_fail_an_otp_sign_in(server: LiveServer, stored: str) -> None:
+@pytest.mark.parametrize("stored", ["revoked", "another user's", "another project's", "garbage"])
+def test_a_stale_bearer_does_not_fail_an_otp_sign_in(server: LiveServer, stored: str, tmp_path: Path) -> None:
     """The SDK attaches its stored refresh JWT to every call: a sign-in must ignore it (and
     never merge into the user it names)."""
-    token = {
-        "revoked": _revoked_refresh_jwt(server),
-        "another user's": _refresh_jwt(server),
-        "garbage": "eyJhbGciOiJFUzI1NiJ9.e30.c2ln",
-    }[stored]
+    if stored == "another project's":
+        with database_url("sqlite", tmp_path) as url, live_server(url, tmp_path) as other:
+            token = _refresh_jwt(other)
+    else:
+        token = {
+            "revoked": _revoked_refresh_jwt(server),
+            "another user's": _refresh_jwt(server),
+            "garbage": "eyJhbGciOiJFUzI1NiJ9.e30.c2ln",
+        }[stored]
     login_id = unique_email()
     verified = _otp_session(server, login_id, token)
     assert verified.status_code == 200, verified.text

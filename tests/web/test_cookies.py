@@ -124,6 +124,14 @@ def test_a_page_on_localhost_signs_in_refreshes_and_logs_out_with_the_cookie(bac
         tried = page_call(live, "POST", "/v1/auth/try-refresh", page, Cookie=f"DSR={cookie}")
         assert (tried.status_code, tried.json()) == (200, {})
 
+        # Signing in again with the revoked cookie still attached (the browser sends it).
+        stale = {"Cookie": f"DSR={cookie}"}
+        page_call(live, "POST", "/v1/auth/otp/signup-in/email", page, body={"loginId": login_id}, **stale)
+        body = {"loginId": login_id, "code": live.inbox.code_for(login_id, after=1)}  # the second code
+        again = page_call(live, "POST", "/v1/auth/otp/verify/email", page, body=body, **stale)
+        assert again.status_code == 200, again.text
+        assert again.cookies["DSR"] != cookie
+
 
 def test_allowed_origins_also_judge_the_cookie(tmp_path: Path) -> None:
     settings = relaxed(token_delivery="cookies", allowed_origins=("https://only.example",))
