@@ -2,12 +2,16 @@
 
 ``RecordingHTTPServer`` speaks plain HTTP and records each request; ``TwilioFake`` answers
 like Twilio's REST API (Messages and Calls, HTTP Basic auth); ``WebhookReceiver`` checks
-passgate's webhook signature and de-duplicates by message ID.
+passgate's webhook signature and de-duplicates by message ID; ``Mailbox`` behind
+``smtp_server`` is an SMTP relay (aiosmtpd) that keeps every message it is sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import email
+import email.policy
 import json
 import threading
 import time
@@ -15,11 +19,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
 from passgate.delivery.webhook import signature
+from tests.support import free_port
 
 
 @dataclass
@@ -131,3 +140,61 @@ class WebhookReceiver(RecordingHTTPServer):
     def counts(self) -> Counter[str]:
         with self.lock:
             return Counter(json.loads(r.body)["id"] for r in self.requests)
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it is sent.
+
+    With ``answer_first`` set, only that many messages are answered at once; later ones are
+    held unanswered until ``release()``: a relay that has the message but has not replied,
+    so the sender cannot know whether it will be delivered (the copy it sends again is a
+    duplicate). ``messages`` holds every message received, held ones included, and
+    ``received_at`` when each arrived (``time.monotonic()``).
+    """
+
+    def __init__(self, answer_first: int | None = None) -> None:
+        self.messages: list[EmailMessage] = []
+        self.received_at: list[float] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+        self._answer_first = answer_first
+        self._released = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        self.received_at.append(time.monotonic())
+        if self._answer_first is not None and len(self.messages) > self._answer_first:
+            await asyncio.to_thread(self._released.wait)  # set from the test's thread
+        return "250 OK"
+
+    def release(self) -> None:
+        """Answer the held messages, and every later one at once."""
+        self._released.set()
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        self.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
+
+    def wait_for(self, to: str, timeout: float = 10) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["To"] == to:
+                    return message
+            time.sleep(0.02)
+        raise AssertionError(f"no email to {to}")
+
+
+@contextmanager
+def smtp_server(mailbox: Mailbox | None = None) -> Iterator[tuple[Mailbox, int]]:
+    """aiosmtpd on loopback, offering AUTH (over plain text: this is a test relay)."""
+    mailbox, port = mailbox or Mailbox(), free_port()
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
