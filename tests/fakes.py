@@ -2,7 +2,8 @@
 
 ``RecordingHTTPServer`` speaks plain HTTP and records each request; ``TwilioFake`` answers
 like Twilio's REST API (Messages and Calls, HTTP Basic auth); ``WebhookReceiver`` checks
-passgate's webhook signature and de-duplicates by message ID; ``Mailbox`` behind
+passgate's webhook signature and its ``Idempotency-Key`` and de-duplicates by message ID
+(as a receiver should: delivery is at least once); ``Mailbox`` behind
 ``smtp_server`` is an SMTP relay (aiosmtpd) that keeps every message it is sent.
 """
 
@@ -64,11 +65,11 @@ class RecordingHTTPServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the client went away mid-request (a killed worker): nothing was delivered
                 request = Recorded(
-                    method="POST",
-                    path=self.path,
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    body=self.rfile.read(length),
+                    method="POST", path=self.path, headers={k.lower(): v for k, v in self.headers.items()}, body=body
                 )
                 with outer.lock:
                     outer.requests.append(request)
@@ -120,13 +121,14 @@ class TwilioFake(RecordingHTTPServer):
 
 
 class WebhookReceiver(RecordingHTTPServer):
-    """Checks each delivery's signature and counts deliveries per message ID."""
+    """Checks each delivery's signature and idempotency key; counts deliveries per message ID."""
 
     def __init__(self, secret: str, delay: float = 0.0) -> None:
         super().__init__(respond=self._answer)
         self.secret = secret
         self.delay = delay
         self.bad_signatures = 0
+        self.key_mismatches = 0  # deliveries whose Idempotency-Key is not the signed body's ID
 
     def _answer(self, request: Recorded) -> tuple[int, dict[str, Any]]:
         if self.delay:
@@ -135,6 +137,8 @@ class WebhookReceiver(RecordingHTTPServer):
         if request.headers["x-passgate-signature"] != signature(self.secret, timestamp, request.body):
             self.bad_signatures += 1
             return 401, {}
+        if request.headers.get("idempotency-key") != json.loads(request.body)["id"]:
+            self.key_mismatches += 1
         return 200, {}
 
     def counts(self) -> Counter[str]:
