@@ -174,6 +174,8 @@ outbox = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("finished_at", BigInteger, nullable=True),
     Column("last_error", Text, nullable=True),
+    # The worker holding (or that last held) the claim: only it renews the lease or records the outcome.
+    Column("claimed_by", String(32), nullable=True),
     Index("ix_outbox_due", "state", "available_at"),
 )
 
