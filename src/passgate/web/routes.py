@@ -49,7 +49,7 @@ from passgate.web.schemas.access_keys import (
     ExchangeRequest,
     ExchangeResponse,
 )
-from passgate.web.schemas.audit import AuditSearchRequest, AuditSearchResponse
+from passgate.web.schemas.audit import AuditEventRequest, AuditSearchRequest, AuditSearchResponse
 from passgate.web.schemas.base import EmptyResponse
 from passgate.web.schemas.health import HealthResponse
 from passgate.web.schemas.jwts import (
@@ -215,6 +215,7 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/mgmt/user/signin/embeddedlink",            mgmt_links.embedded_sign_in,               EmbeddedSignInRequest,        TokenResponse,                 MGMT,    "mgmt_links.embedded_sign_in",          (KEY,)),
         Route("POST",   "/v1/mgmt/user/signup/embeddedlink",            mgmt_links.embedded_sign_up,               EmbeddedSignUpRequest,        TokenResponse,                 MGMT,    "mgmt_links.embedded_sign_up",          (KEY,)),
         Route("POST",   "/v1/mgmt/audit/search",                        mgmt_audit.search,                         AuditSearchRequest,           AuditSearchResponse,           MGMT,    "mgmt_audit.search",                    (KEY,)),
+        Route("POST",   "/v1/mgmt/audit/event",                         mgmt_audit.create_event,                   AuditEventRequest,            EmptyResponse,                 MGMT,    "mgmt_audit.create_event",              (KEY,)),
         Route("POST",   "/v1/mgmt/user/create/batch",                   mgmt_users.create_users,                   BatchCreateRequest,           BatchCreateResponse,           MGMT,    "mgmt_users.create_users",              (KEY,)),
         Route("POST",   "/v1/mgmt/user/update",                         mgmt_users.update_user,                    UserFieldsRequest,            UserWrapper,                   MGMT,    "mgmt_users.update_user",               (KEY,)),
         Route("PATCH",  "/v1/mgmt/user/patch",                          mgmt_users.patch_user,                     UserFieldsRequest,            UserWrapper,                   MGMT,    "mgmt_users.patch_user",                (KEY,)),
