@@ -90,7 +90,8 @@ class Unauthorized(PassgateError):
 
 
 class InvalidManagementKey(PassgateError):
-    """The management key is missing, wrong, revoked or of another project."""
+    """The management key is missing, wrong, revoked, inactive, expired, of another project,
+    or used from an address it does not permit."""
 
     code, status, description = "E011102", 401, "Invalid management key"
 
@@ -179,7 +180,8 @@ class ProjectNotFound(PassgateError):
 
 
 class ManagementKeyNotFound(PassgateError):
-    """An operator command named a management key that does not exist in the project."""
+    """An operator command or management call named a management key the project does not
+    have (or no longer has: it was deleted)."""
 
     code, status, description = "E112106", 404, "Management key not found"
 

@@ -41,6 +41,11 @@ management_keys = Table(
     Column("name", String(200), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("revoked_at", BigInteger, nullable=True),
+    Column("description", String(2000), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("expires_at", BigInteger, nullable=False, server_default="0"),
+    Column("permitted_ips", Text, nullable=False, server_default="[]"),
+    Column("rebac", Text, nullable=False, server_default="{}"),
 )
 
 signing_keys = Table(

@@ -29,6 +29,7 @@ from passgate.web import (
     mgmt_audit,
     mgmt_jwts,
     mgmt_links,
+    mgmt_management_keys,
     mgmt_permissions,
     mgmt_project,
     mgmt_roles,
@@ -78,6 +79,16 @@ from passgate.web.schemas.links import (
     PendingRefRequest,
     TokenRequest,
     TokenResponse,
+)
+from passgate.web.schemas.management_keys import (
+    DeletedCount,
+    ManagementKeyCreateRequest,
+    ManagementKeyIdsRequest,
+    ManagementKeyLookup,
+    ManagementKeysResponse,
+    ManagementKeyUpdateRequest,
+    ManagementKeyWithSecret,
+    ManagementKeyWrapper,
 )
 from passgate.web.schemas.otp import (
     Masked,
@@ -203,7 +214,7 @@ _TABLE: dict[str, tuple[Route, ...]] = {
     "keys": (
         Route("GET",    "/v2/keys/{project_id}",                        auth_session.jwks,                         None,                         JWKSResponse,                  ANYONE,  "auth_session.jwks",                    ()),
     ),
-    # --- management (§5): users, test helpers, audit, tenants, permissions, roles, access keys, JWTs, settings
+    # --- management (§5): users, test helpers, audit, tenants, permissions, roles, access keys, management keys, JWTs, settings
     "management": (
         Route("POST",   "/v1/mgmt/user/create",                         mgmt_users.create_user,                    CreateUserRequest,            UserWrapper,                   MGMT,    "mgmt_users.create_user",               (KEY,)),
         Route("POST",   "/v1/mgmt/user/create/test",                    mgmt_users.create_test_user,               CreateUserRequest,            UserWrapper,                   MGMT,    "mgmt_users.create_test_user",          (KEY,)),
@@ -272,6 +283,11 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/mgmt/accesskey/activate/batch",            mgmt_access_keys.activate_batch,           AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.activate_batch",      (KEY,)),
         Route("POST",   "/v1/mgmt/accesskey/deactivate/batch",          mgmt_access_keys.deactivate_batch,         AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.deactivate_batch",    (KEY,)),
         Route("POST",   "/v1/mgmt/accesskey/delete/batch",              mgmt_access_keys.delete_batch,             AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.delete_batch",        (KEY,)),
+        Route("PUT",    "/v1/mgmt/managementkey",                       mgmt_management_keys.create,               ManagementKeyCreateRequest,   ManagementKeyWithSecret,       MGMT,    "mgmt_management_keys.create",          (KEY,)),
+        Route("PATCH",  "/v1/mgmt/managementkey",                       mgmt_management_keys.update,               ManagementKeyUpdateRequest,   ManagementKeyWrapper,          MGMT,    "mgmt_management_keys.update",          (KEY,)),
+        Route("GET",    "/v1/mgmt/managementkey",                       mgmt_management_keys.load,                 ManagementKeyLookup,          ManagementKeyWrapper,          MGMT,    "mgmt_management_keys.load",            (KEY,)),
+        Route("GET",    "/v1/mgmt/managementkey/search",                mgmt_management_keys.search,               None,                         ManagementKeysResponse,        MGMT,    "mgmt_management_keys.search",          (KEY,)),
+        Route("POST",   "/v1/mgmt/managementkey/delete",                mgmt_management_keys.delete,               ManagementKeyIdsRequest,      DeletedCount,                  MGMT,    "mgmt_management_keys.delete",          (KEY,)),
         Route("POST",   "/v1/mgmt/jwt/update",                          mgmt_jwts.update_jwt,                      UpdateJWTRequest,             JWTOnlyResponse,               MGMT,    "mgmt_sessions.update_jwt",             (KEY,)),
         Route("POST",   "/v1/mgmt/impersonate",                         mgmt_jwts.impersonate,                     ImpersonateRequest,           JWTOnlyResponse,               MGMT,    "mgmt_sessions.impersonate",            (KEY,)),
         Route("POST",   "/v1/mgmt/impersonate/stepup",                  mgmt_jwts.impersonate_stepup,              ImpersonateRequest,           JWTOnlyResponse,               MGMT,    "mgmt_sessions.impersonate_stepup",     (KEY,)),
