@@ -69,7 +69,8 @@ async def test_save_changes_only_name_description_status_and_addresses(db: Datab
         await management_keys_store.revoke(tx, project.id, [key.id], NOW_MS + 1)
         await management_keys_store.save(tx, replace(changed, name="after revocation"))
         found = await management_keys_store.find(tx, project.id, key.id)
-    assert found is not None and found.name == "renamed"  # a revoked key is never changed
+    assert found is not None
+    assert found.name == "renamed"  # a revoked key is never changed
 
 
 async def test_keys_are_listed_oldest_first_revoked_ones_on_request(db: Database, project: Project) -> None:

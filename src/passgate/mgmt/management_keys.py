@@ -151,7 +151,9 @@ async def revoke_management_key(db: Database, clock: Clock, *, project_id: str, 
         await management_keys_store.revoke(tx, project_id, [key_id], int(clock.now() * 1000))
 
 
-async def authenticate_management_key(db: Database, project_id: str, cleartext: str | None, *, ip: str, now_ms: int) -> str:
+async def authenticate_management_key(
+    db: Database, project_id: str, cleartext: str | None, *, ip: str, now_ms: int
+) -> str:
     """The key's ID if it is an unrevoked, active, unexpired key of this very project and
     ``ip`` is among its permitted addresses; ``InvalidManagementKey`` otherwise (the reason
     is given only once the key itself matched)."""
