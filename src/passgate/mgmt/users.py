@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from passgate.addresses import normalize_email, normalize_login_id, normalize_phone
 from passgate.auth import accounts, intents, otp
@@ -27,6 +27,8 @@ from passgate.models.projects import Project
 from passgate.models.users import User, UserProfile, UserQuery, UserStatus
 from passgate.storage import sessions_store, user_search, users_store
 from passgate.storage.database import IntegrityViolation, Transaction
+
+Asked = TypeVar("Asked")
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,17 @@ class NewUser:
 
 
 @dataclass(frozen=True)
-class BatchResult:
-    created: list[User]
-    failed: list[tuple[NewUser, str]]  # the user asked for, and why it was not created
+class UserPatch:
+    """One user of a batch patch: whom (by login ID) and the fields to change."""
+
+    login_id: str
+    fields: UserFields
+
+
+@dataclass(frozen=True)
+class BatchResult(Generic[Asked]):
+    done: list[User]  # the users created or patched
+    failed: list[tuple[Asked, str]]  # what was asked for a user, and why it was not done
 
 
 # --- lookups ------------------------------------------------------------------------------
@@ -186,14 +196,19 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
         return await _reloaded(tx, user)
 
 
-async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUser]) -> BatchResult:
+async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUser]) -> BatchResult[NewUser]:
     """Create each user in its own transaction: one failing user does not stop the others."""
-    result = BatchResult(created=[], failed=[])
-    for new in batch:
+    return await _each(batch, lambda new: create_user(ctx, project, new))
+
+
+async def _each(batch: Sequence[Asked], work: Callable[[Asked], Awaitable[User]]) -> BatchResult[Asked]:
+    """``work`` done for each item in turn; an item that fails is reported with its reason."""
+    result: BatchResult[Asked] = BatchResult(done=[], failed=[])
+    for item in batch:
         try:
-            result.created.append(await create_user(ctx, project, new))
+            result.done.append(await work(item))
         except PassgateError as error:
-            result.failed.append((new, error.message))
+            result.failed.append((item, error.message))
     return result
 
 
@@ -237,6 +252,12 @@ async def update_user(ctx: AuthContext, project: Project, login_id: str | None, 
 async def patch_user(ctx: AuthContext, project: Project, login_id: str | None, fields: UserFields) -> User:
     """Change only the given fields; custom attributes are merged key by key."""
     return await _change(ctx, project, login_id, fields, merge_attributes=True)
+
+
+async def patch_users(ctx: AuthContext, project: Project, batch: Sequence[UserPatch]) -> BatchResult[UserPatch]:
+    """Patch each user in its own transaction (as ``patch_user``): one failing user, unknown
+    or refused, does not stop the others."""
+    return await _each(batch, lambda patch: patch_user(ctx, project, patch.login_id, patch.fields))
 
 
 async def _change(
@@ -306,6 +327,15 @@ async def delete_user(
         if user is not None:
             await sessions_store.revoke_all_of_user(tx, user.id, ctx.now_ms())
             await users_store.delete_user(tx, user.id)
+
+
+async def delete_users(ctx: AuthContext, project: Project, user_ids: Sequence[str]) -> int:
+    """Delete the users with these IDs and every session they had, in one transaction;
+    unknown IDs are skipped (as ``delete_user``). How many were deleted."""
+    if not user_ids:
+        raise MissingArgument("At least one user ID is required")
+    async with ctx.db.transaction() as tx:
+        return await users_store.delete_users(tx, project.id, user_ids)
 
 
 async def delete_test_users(ctx: AuthContext, project: Project) -> int:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from passgate.errors import InvalidArgument, MissingArgument
 from passgate.mgmt import users
 from passgate.mgmt.grants import TenantRoles
+from passgate.mgmt.users import UserPatch  # by name: the ``users`` fields below shadow the module
 from passgate.models.users import SortField, TestUsers, User, UserProfile, UserQuery, UserStatus
 from passgate.web.schemas.base import (
     UNIX_MS,
@@ -220,6 +221,21 @@ class BatchCreateRequest(Request):
     invite: bool | None = None
 
 
+class PatchBatchRequest(Request):
+    """``patch_batch``: each user by ``loginId`` with only the fields to change."""
+
+    users: list[UserFieldsRequest] | None = Field(default=None, max_length=1000)
+
+    def patches(self) -> list[UserPatch]:
+        if not self.users:
+            raise MissingArgument("At least one user is required")
+        return [UserPatch(login_id=user.loginId or "", fields=user.fields()) for user in self.users]
+
+
+class DeleteUsersRequest(Request):
+    userIds: list[IdString] | None = Field(default=None, max_length=1000)
+
+
 class LoadUsersRequest(Request):
     userIds: list[IdString] | None = Field(default=None, max_length=1000)
     includeInvalidUsers: bool | None = None
@@ -301,9 +317,27 @@ class FailedUser(BaseModel):
     failure: str
     user: FailedUserOut
 
+    @classmethod
+    def of(cls, login_id: str, fields: users.UserFields, failure: str) -> FailedUser:
+        """The user a batch asked for by ``login_id`` and ``fields``, and why it failed."""
+        return cls(
+            failure=failure,
+            user=FailedUserOut(
+                loginIds=[login_id, *(fields.additional_login_ids or ())],
+                email=fields.email or "",
+                phone=fields.phone or "",
+                name=fields.name or "",
+            ),
+        )
+
 
 class BatchCreateResponse(BaseModel):
     createdUsers: list[UserResponse]
+    failedUsers: list[FailedUser]
+
+
+class PatchBatchResponse(BaseModel):
+    patchedUsers: list[UserResponse]
     failedUsers: list[FailedUser]
 
 
