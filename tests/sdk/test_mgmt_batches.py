@@ -124,5 +124,5 @@ def test_delete_batch_bad_requests(server: LiveServer) -> None:
     assert response.status_code == 400
     assert response.json()["errorCode"] == "E011003"
     with pytest.raises(AuthException) as refused:
-        server.client(management=True).mgmt.user.delete_batch(None)  # type: ignore[arg-type]
+        server.client(management=True).mgmt.user.delete_batch(None)
     assert error_code(refused.value) == "E011002"
