@@ -160,6 +160,13 @@ class RevokedRefreshToken(PassgateError):
     code, status, description = "E064001", 401, "Token expired because the user logged out"
 
 
+class AnonymousUserNotAllowed(PassgateError):
+    """The refresh JWT is an anonymous user's, which only refreshes: there is no user record
+    (me, history) nor session (logout, updates, tenant selection) to act on."""
+
+    code, status, description = "E064003", 403, "Not available to anonymous users"
+
+
 # --- management (E1121xx) ------------------------------------------------------------------
 class ManagedUserNotFound(PassgateError):
     """Management lookup of a user that does not exist (Descope's code)."""
