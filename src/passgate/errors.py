@@ -193,6 +193,12 @@ class ManagementKeyNotFound(PassgateError):
     code, status, description = "E112106", 404, "Management key not found"
 
 
+class CustomAttributeAlreadyExists(PassgateError):
+    """The project already defines a custom attribute of that name (or the request names it twice)."""
+
+    code, status, description = "E112107", 400, "Custom attribute already exists"
+
+
 # --- tenants, roles, permissions (E1122xx, E1123xx) ----------------------------------------
 class TenantNotFound(PassgateError):
     """A management call named a tenant that does not exist in the project."""

@@ -20,7 +20,7 @@ from passgate.errors import (
     PassgateError,
     UserAlreadyExists,
 )
-from passgate.mgmt import grants
+from passgate.mgmt import custom_attributes, grants
 from passgate.mgmt.grants import TenantRoles
 from passgate.models.delivery import Method
 from passgate.models.projects import Project
@@ -173,7 +173,8 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
     """Create a user directly (no verification, nothing sent), with its roles and tenants.
 
     ``UserAlreadyExists`` on a taken login ID; ``RoleNotFound`` / ``TenantNotFound`` on an
-    unknown name (nothing is created then).
+    unknown name, ``InvalidArgument`` on a custom attribute the project's definitions do
+    not allow (nothing is created then).
     """
     if not new.login_id.strip():
         raise MissingArgument("loginId is required")
@@ -181,6 +182,7 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
     login_ids = _login_ids(new.login_id, fields.additional_login_ids or ())
     status = fields.status or (UserStatus.INVITED if new.invite else UserStatus.ENABLED)
     async with ctx.db.transaction() as tx:
+        await custom_attributes.check_values(tx, project.id, fields.custom_attributes or {})
         user = await accounts.create_user(
             tx,
             project_id=project.id,
@@ -264,6 +266,7 @@ async def _change(
     ctx: AuthContext, project: Project, login_id: str | None, fields: UserFields, *, merge_attributes: bool
 ) -> User:
     async def edit(tx: Transaction, user: User) -> None:
+        await custom_attributes.check_values(tx, project.id, fields.custom_attributes or {})
         changed = _changed(user, fields, ctx.clock.now(), merge_attributes=merge_attributes)
         await store_user(tx, changed)
         if changed.status is UserStatus.DISABLED and user.status is not UserStatus.DISABLED:

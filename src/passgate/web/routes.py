@@ -27,6 +27,7 @@ from passgate.web import (
     health,
     mgmt_access_keys,
     mgmt_audit,
+    mgmt_custom_attributes,
     mgmt_jwts,
     mgmt_links,
     mgmt_management_keys,
@@ -52,6 +53,11 @@ from passgate.web.schemas.access_keys import (
 )
 from passgate.web.schemas.audit import AuditEventRequest, AuditSearchRequest, AuditSearchResponse
 from passgate.web.schemas.base import EmptyResponse
+from passgate.web.schemas.custom_attributes import (
+    CreateAttributesRequest,
+    CustomAttributesResponse,
+    DeleteAttributesRequest,
+)
 from passgate.web.schemas.health import HealthResponse
 from passgate.web.schemas.jwts import (
     ImpersonateRequest,
@@ -247,6 +253,9 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/mgmt/user/update/name",                    mgmt_users.update_name,                    NameUpdateRequest,            UserWrapper,                   MGMT,    "mgmt_users.update_name",               (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/picture",                 mgmt_users.update_picture,                 PictureUpdateRequest,         UserWrapper,                   MGMT,    "mgmt_users.update_picture",            (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/customAttribute",         mgmt_users.update_custom_attribute,        CustomAttributeUpdateRequest, UserWrapper,                   MGMT,    "mgmt_users.update_custom_attribute",   (KEY,)),
+        Route("POST",   "/v1/mgmt/user/customattribute/create",         mgmt_custom_attributes.create,             CreateAttributesRequest,      CustomAttributesResponse,      MGMT,    "mgmt_custom_attributes.create",        (KEY,)),
+        Route("POST",   "/v1/mgmt/user/customattribute/delete",         mgmt_custom_attributes.delete,             DeleteAttributesRequest,      CustomAttributesResponse,      MGMT,    "mgmt_custom_attributes.delete",        (KEY,)),
+        Route("GET",    "/v1/mgmt/user/customattributes",               mgmt_custom_attributes.load,               None,                         CustomAttributesResponse,      MGMT,    "mgmt_custom_attributes.load",          (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/role/set",                mgmt_users.set_roles,                      RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.set_roles",                 (KEY,)),
         Route("POST",   "/v2/mgmt/user/update/role/add",                mgmt_users.add_roles,                      RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.add_roles",                 (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/role/remove",             mgmt_users.remove_roles,                   RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.remove_roles",              (KEY,)),
