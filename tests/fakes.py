@@ -2,12 +2,15 @@
 
 ``RecordingHTTPServer`` speaks plain HTTP and records each request; ``TwilioFake`` answers
 like Twilio's REST API (Messages and Calls, HTTP Basic auth); ``WebhookReceiver`` checks
-passgate's webhook signature and de-duplicates by message ID.
+passgate's webhook signature and de-duplicates by message ID; ``smtp_server`` is a real
+aiosmtpd relay whose ``Mailbox`` keeps what it accepts.
 """
 
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import json
 import threading
 import time
@@ -15,11 +18,17 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from passgate.config import ProviderConfig
 from passgate.delivery.webhook import signature
+from tests.support import free_port
 
 
 @dataclass
@@ -131,3 +140,57 @@ class WebhookReceiver(RecordingHTTPServer):
     def counts(self) -> Counter[str]:
         with self.lock:
             return Counter(json.loads(r.body)["id"] for r in self.requests)
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 OK"
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        self.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
+
+    def wait_for(self, to: str, timeout: float = 10) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["To"] == to:
+                    return message
+            time.sleep(0.02)
+        raise AssertionError(f"no email to {to}")
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """aiosmtpd on loopback, requiring AUTH (over plain text: this is a test relay)."""
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+def twilio_provider(url: str, provider_id: str = "twilio") -> ProviderConfig:
+    """A Twilio provider that sends to a ``TwilioFake`` at ``url``."""
+    return ProviderConfig(
+        id=provider_id,
+        type="twilio",
+        account_sid=TwilioFake.SID,
+        auth_token=TwilioFake.TOKEN,
+        from_number="+14155550100",
+        whatsapp_from="+14155550199",
+        base_url=url,
+    )

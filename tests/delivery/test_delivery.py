@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import json
 import re
 import time
@@ -15,64 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 from descope import DeliveryMethod
 from descope.common import LoginOptions
 
 from passgate.config import ProviderConfig
-from tests.fakes import TwilioFake, WebhookReceiver
+from tests.fakes import Mailbox, TwilioFake, WebhookReceiver, smtp_server, twilio_provider
 from tests.support import (
     LiveServer,
     database_url,
-    free_port,
     live_server,
     passgate_cli,
     unique_email,
     unique_phone,
     wait_until,
 )
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.logins: list[tuple[bytes, bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 OK"
-
-    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-        self.logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
-
-    def wait_for(self, to: str, timeout: float = 10) -> EmailMessage:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in self.messages:
-                if message["To"] == to:
-                    return message
-            time.sleep(0.02)
-        raise AssertionError(f"no email to {to}")
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
-    """aiosmtpd on loopback, requiring AUTH (over plain text: this is a test relay)."""
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(
-        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
-    )
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
 
 
 def _parts(message: EmailMessage) -> tuple[str, str]:
@@ -166,23 +120,11 @@ def test_template_options_render_and_are_escaped_in_html(smtp_live: tuple[LiveSe
 
 
 # --- Twilio ----------------------------------------------------------------------------------
-def _twilio_provider(url: str, provider_id: str = "twilio") -> ProviderConfig:
-    return ProviderConfig(
-        id=provider_id,
-        type="twilio",
-        account_sid=TwilioFake.SID,
-        auth_token=TwilioFake.TOKEN,
-        from_number="+14155550100",
-        whatsapp_from="+14155550199",
-        base_url=url,
-    )
-
-
 @contextmanager
 def twilio_live(tmp_path: Path, *fakes: TwilioFake, **overrides: Any) -> Iterator[tuple[LiveServer, list[str]]]:
     with contextlib.ExitStack() as stack:
         urls = [stack.enter_context(fake.running()) for fake in fakes]
-        providers = tuple(_twilio_provider(url, f"twilio-{i}") for i, url in enumerate(urls))
+        providers = tuple(twilio_provider(url, f"twilio-{i}") for i, url in enumerate(urls))
         url = stack.enter_context(database_url("sqlite", tmp_path))
         live = stack.enter_context(
             live_server(url, tmp_path, providers=providers, outbox_retry_base_seconds=0.05, **overrides)

@@ -7,19 +7,12 @@ in it accepts.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
 from descope import UserObj
 
-from tests.support import LiveServer, make_project, mgmt_request, refused_code, relaxed, unique_email
-
-
-def own_project(server: LiveServer) -> LiveServer:
-    """The same server, acting for a new project of its own."""
-    created = make_project(server.settings, project_settings=relaxed())
-    return dataclasses.replace(server, project_id=created.project.id, management_key=created.management_key)
+from tests.support import LiveServer, another_project, mgmt_request, refused_code, unique_email
 
 
 def define_plan_and_seats(project: LiveServer) -> None:
@@ -29,7 +22,7 @@ def define_plan_and_seats(project: LiveServer) -> None:
 
 
 def test_definitions_are_created_loaded_and_deleted(server: LiveServer) -> None:
-    project = own_project(server)
+    project = another_project(server)
     users = project.client(management=True).mgmt.user
     assert users.load_custom_attributes() == {"data": []}
 
@@ -52,7 +45,7 @@ def test_definitions_are_created_loaded_and_deleted(server: LiveServer) -> None:
 
 
 def test_descopes_own_spelling_numbers_and_labelled_options(server: LiveServer) -> None:
-    project = own_project(server)
+    project = another_project(server)
     body = {
         "attributes": [
             {"name": "region", "displayName": "Region", "type": 5, "options": [{"value": "eu", "label": "Europe"}]},
@@ -67,7 +60,7 @@ def test_descopes_own_spelling_numbers_and_labelled_options(server: LiveServer) 
 
 
 def test_a_name_is_defined_once_and_a_refused_request_defines_nothing(server: LiveServer) -> None:
-    project = own_project(server)
+    project = another_project(server)
     users = project.client(management=True).mgmt.user
     users.create_custom_attribute("plan", "Plan", "string")
     assert refused_code(users.create_custom_attribute, "plan", "Again", "number") == "E112107"
@@ -100,13 +93,13 @@ def test_bad_definitions_get_descope_errors(server: LiveServer, path: str, body:
 
 
 def test_without_definitions_users_carry_any_attributes(server: LiveServer) -> None:
-    users = own_project(server).client(management=True).mgmt.user
+    users = another_project(server).client(management=True).mgmt.user
     created = users.create(unique_email("free"), custom_attributes={"anything": [1, {"goes": True}]})["user"]
     assert created["customAttributes"] == {"anything": [1, {"goes": True}]}
 
 
 def test_defined_attributes_take_values_of_their_type(server: LiveServer) -> None:
-    project = own_project(server)
+    project = another_project(server)
     define_plan_and_seats(project)
     users = project.client(management=True).mgmt.user
     login_id = unique_email("typed")
@@ -130,7 +123,7 @@ def test_defined_attributes_take_values_of_their_type(server: LiveServer) -> Non
     ],
 )
 def test_undefined_attributes_and_wrong_values_are_refused(server: LiveServer, attributes: dict[str, Any]) -> None:
-    project = own_project(server)
+    project = another_project(server)
     define_plan_and_seats(project)
     users = project.client(management=True).mgmt.user
     refused_login_id, login_id = unique_email("refused"), unique_email("kept")
@@ -150,7 +143,7 @@ def test_undefined_attributes_and_wrong_values_are_refused(server: LiveServer, a
 
 
 def test_values_stored_before_a_definition_went_stay_and_block_nothing(server: LiveServer) -> None:
-    project = own_project(server)
+    project = another_project(server)
     users = project.client(management=True).mgmt.user
     login_id = unique_email("legacy")
     users.create(login_id, custom_attributes={"legacy": "yes"})

@@ -20,8 +20,9 @@ from passgate.errors import (
     PassgateError,
     UserAlreadyExists,
 )
-from passgate.mgmt import custom_attributes, grants
+from passgate.mgmt import custom_attributes, grants, invitations
 from passgate.mgmt.grants import TenantRoles
+from passgate.mgmt.invitations import Invitation
 from passgate.models.delivery import Method
 from passgate.models.projects import Project
 from passgate.models.users import User, UserProfile, UserQuery, UserStatus
@@ -77,7 +78,9 @@ class NewUser:
     login_id: str
     fields: UserFields = field(default_factory=UserFields)
     test: bool = False
-    invite: bool = False  # Descope: the user stays ``invited`` until its first sign-in
+    # Invite (Descope): the user is ``invited`` until its first sign-in, and is sent an
+    # invitation (test users never are: nothing is sent to them).
+    invitation: Invitation | None = None
 
 
 @dataclass(frozen=True)
@@ -170,17 +173,18 @@ def _lenient(normalize: Callable[[str], str], value: str) -> str:
 
 # --- create ------------------------------------------------------------------------------
 async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
-    """Create a user directly (no verification, nothing sent), with its roles and tenants.
+    """Create a user directly (no verification), with its roles and tenants; an invited
+    user is sent its invitation (``mgmt/invitations.py``), queued in the same transaction.
 
     ``UserAlreadyExists`` on a taken login ID; ``RoleNotFound`` / ``TenantNotFound`` on an
     unknown name, ``InvalidArgument`` on a custom attribute the project's definitions do
-    not allow (nothing is created then).
+    not allow or an invitation that cannot be sent (nothing is created then).
     """
     if not new.login_id.strip():
         raise MissingArgument("loginId is required")
     fields = new.fields
     login_ids = _login_ids(new.login_id, fields.additional_login_ids or ())
-    status = fields.status or (UserStatus.INVITED if new.invite else UserStatus.ENABLED)
+    status = fields.status or (UserStatus.INVITED if new.invitation else UserStatus.ENABLED)
     async with ctx.db.transaction() as tx:
         await custom_attributes.check_values(tx, project.id, fields.custom_attributes or {})
         user = await accounts.create_user(
@@ -192,10 +196,15 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
             now=ctx.clock.now(),
             status=status,
         )
-        if not (fields.role_names or fields.tenants):
-            return user
-        await _apply_grants(tx, project, user, fields, ctx.now_ms())
-        return await _reloaded(tx, user)
+        if fields.role_names or fields.tenants:
+            await _apply_grants(tx, project, user, fields, ctx.now_ms())
+            user = await _reloaded(tx, user)
+        sent = 0
+        if new.invitation is not None and not new.test:
+            sent = await invitations.queue_invitation(tx, ctx, project, user, new.invitation)
+    if sent:
+        ctx.notify_outbox()
+    return user
 
 
 async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUser]) -> BatchResult[NewUser]:

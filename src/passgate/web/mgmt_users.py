@@ -54,7 +54,8 @@ def _users(found: list[User]) -> list[UserResponse]:
 
 
 async def create_user(body: CreateUserRequest, call: AuthCall) -> UserWrapper:
-    """Create a user (no verification, nothing sent); ``invite`` leaves it ``invited`` until it signs in."""
+    """Create a user (no verification); with ``invite`` it is sent an invitation and stays
+    ``invited`` until it signs in."""
     return _wrapped(await users.create_user(call.ctx, call.project, body.new_user(test=bool(body.test))))
 
 
@@ -64,10 +65,12 @@ async def create_test_user(body: CreateUserRequest, call: AuthCall) -> UserWrapp
 
 
 async def create_users(body: BatchCreateRequest, call: AuthCall) -> BatchCreateResponse:
-    """Create many users; each failure is reported and does not stop the others."""
+    """Create many users (``invite``: each sent an invitation); each failure is reported and
+    does not stop the others."""
     if not body.users:
         raise MissingArgument("At least one user is required")
-    batch = [user.new_user(test=bool(user.test), invite=bool(body.invite)) for user in body.users]
+    invitation = body.invitation() if body.invite else None
+    batch = [user.new_user(test=bool(user.test), invitation=invitation) for user in body.users]
     result = await users.create_users(call.ctx, call.project, batch)
     failed = [FailedUser.of(new.login_id, new.fields, failure) for new, failure in result.failed]
     return BatchCreateResponse(createdUsers=_users(result.done), failedUsers=failed)
