@@ -1,6 +1,6 @@
-"""Management of users: create (one, test, batch), update, patch, load, search, delete, plus
-the test-user OTP helper. Single-aspect edits (login ID, addresses, roles, tenants) are in
-``user_edits``.
+"""Management of users: create (one, test, batch; invited ones are sent their invitation),
+update, patch (one, batch), load, search, delete (one, batch), plus the test-user OTP
+helper. Single-aspect edits (login ID, addresses, roles, tenants) are in ``user_edits``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from passgate.errors import (
 )
 from passgate.mgmt import custom_attributes, grants, invitations
 from passgate.mgmt.grants import TenantRoles
-from passgate.mgmt.invitations import Invitation
 from passgate.models.delivery import Method
 from passgate.models.projects import Project
 from passgate.models.users import User, UserProfile, UserQuery, UserStatus
@@ -80,7 +79,7 @@ class NewUser:
     test: bool = False
     # Invite (Descope): the user is ``invited`` until its first sign-in, and is sent an
     # invitation (test users never are: nothing is sent to them).
-    invitation: Invitation | None = None
+    invitation: invitations.Invitation | None = None
 
 
 @dataclass(frozen=True)
