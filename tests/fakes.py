@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from passgate.config import ProviderConfig
 from passgate.delivery.webhook import signature
 from tests.support import free_port
 
@@ -202,3 +203,16 @@ def smtp_server(mailbox: Mailbox | None = None) -> Iterator[tuple[Mailbox, int]]
         yield mailbox, port
     finally:
         controller.stop()
+
+
+def twilio_provider(url: str, provider_id: str = "twilio") -> ProviderConfig:
+    """A Twilio provider that sends to a ``TwilioFake`` at ``url``."""
+    return ProviderConfig(
+        id=provider_id,
+        type="twilio",
+        account_sid=TwilioFake.SID,
+        auth_token=TwilioFake.TOKEN,
+        from_number="+14155550100",
+        whatsapp_from="+14155550199",
+        base_url=url,
+    )

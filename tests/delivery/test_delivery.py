@@ -17,7 +17,7 @@ from descope import DeliveryMethod
 from descope.common import LoginOptions
 
 from passgate.config import ProviderConfig
-from tests.fakes import Mailbox, TwilioFake, WebhookReceiver, smtp_server
+from tests.fakes import Mailbox, TwilioFake, WebhookReceiver, smtp_server, twilio_provider
 from tests.support import (
     LiveServer,
     database_url,
@@ -145,23 +145,11 @@ def test_template_options_render_and_are_escaped_in_html(smtp_live: tuple[LiveSe
 
 
 # --- Twilio ----------------------------------------------------------------------------------
-def _twilio_provider(url: str, provider_id: str = "twilio") -> ProviderConfig:
-    return ProviderConfig(
-        id=provider_id,
-        type="twilio",
-        account_sid=TwilioFake.SID,
-        auth_token=TwilioFake.TOKEN,
-        from_number="+14155550100",
-        whatsapp_from="+14155550199",
-        base_url=url,
-    )
-
-
 @contextmanager
 def twilio_live(tmp_path: Path, *fakes: TwilioFake, **overrides: Any) -> Iterator[tuple[LiveServer, list[str]]]:
     with contextlib.ExitStack() as stack:
         urls = [stack.enter_context(fake.running()) for fake in fakes]
-        providers = tuple(_twilio_provider(url, f"twilio-{i}") for i, url in enumerate(urls))
+        providers = tuple(twilio_provider(url, f"twilio-{i}") for i, url in enumerate(urls))
         url = stack.enter_context(database_url("sqlite", tmp_path))
         live = stack.enter_context(
             live_server(url, tmp_path, providers=providers, outbox_retry_base_seconds=0.05, **overrides)

@@ -67,6 +67,9 @@ class ProjectSettings(BaseModel):
     enchanted_link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
     approved_redirect_urls: tuple[str, ...] = ("http://localhost",)
     default_redirect_url: str = ""
+    invite_url: str = Field(
+        default="", description="Where invitations point when the request gives no inviteUrl (an approved URL)."
+    )
     providers: dict[str, tuple[str, ...]] = Field(
         default_factory=dict, description="Per channel, the provider IDs to use in order (default: all configured)."
     )

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from passgate.auth import ratelimits
 from passgate.auth.context import AuthContext, Caller
 from passgate.errors import Unauthorized
-from passgate.mgmt.projects import authenticate_management_key
+from passgate.mgmt.management_keys import authenticate_management_key
 from passgate.models.projects import Project
 from passgate.web.cookies import refresh_from_cookie
 
@@ -117,11 +117,14 @@ async def auth_call(request: Request) -> AuthCall:
 
 
 async def mgmt_call(request: Request) -> AuthCall:
-    """The call of a management route: the key is checked before the project is loaded,
-    then counted against its per-key limit."""
+    """The call of a management route: the key (with its status, expiry and permitted
+    addresses) is checked before the project is loaded, then counted against its per-key limit."""
     bearer = parse_bearer(request.headers.get("authorization", ""))
     ctx = context_of(request)
-    key_id = await authenticate_management_key(ctx.db, bearer.project_id, bearer.secret)
+    caller = caller_of(request)
+    key_id = await authenticate_management_key(
+        ctx.db, bearer.project_id, bearer.secret, ip=caller.ip, now_ms=ctx.now_ms()
+    )
     project = await ctx.projects.get(bearer.project_id)
     await ctx.limiter.hit(ratelimits.management(project, key_id))
-    return AuthCall(ctx=ctx, project=project, refresh_jwt=None, caller=caller_of(request), management_key_id=key_id)
+    return AuthCall(ctx=ctx, project=project, refresh_jwt=None, caller=caller, management_key_id=key_id)
