@@ -2,12 +2,17 @@
 
 ``RecordingHTTPServer`` speaks plain HTTP and records each request; ``TwilioFake`` answers
 like Twilio's REST API (Messages and Calls, HTTP Basic auth); ``WebhookReceiver`` checks
-passgate's webhook signature and de-duplicates by message ID.
+passgate's webhook signature and its ``Idempotency-Key`` and de-duplicates by message ID
+(as a receiver should: delivery is at least once); ``Mailbox`` behind
+``smtp_server`` is an SMTP relay (aiosmtpd) that keeps every message it is sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import email
+import email.policy
 import json
 import threading
 import time
@@ -15,11 +20,17 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from passgate.config import ProviderConfig
 from passgate.delivery.webhook import signature
+from tests.support import free_port
 
 
 @dataclass
@@ -55,11 +66,11 @@ class RecordingHTTPServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the client went away mid-request (a killed worker): nothing was delivered
                 request = Recorded(
-                    method="POST",
-                    path=self.path,
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    body=self.rfile.read(length),
+                    method="POST", path=self.path, headers={k.lower(): v for k, v in self.headers.items()}, body=body
                 )
                 with outer.lock:
                     outer.requests.append(request)
@@ -111,13 +122,14 @@ class TwilioFake(RecordingHTTPServer):
 
 
 class WebhookReceiver(RecordingHTTPServer):
-    """Checks each delivery's signature and counts deliveries per message ID."""
+    """Checks each delivery's signature and idempotency key; counts deliveries per message ID."""
 
     def __init__(self, secret: str, delay: float = 0.0) -> None:
         super().__init__(respond=self._answer)
         self.secret = secret
         self.delay = delay
         self.bad_signatures = 0
+        self.key_mismatches = 0  # deliveries whose Idempotency-Key is not the signed body's ID
 
     def _answer(self, request: Recorded) -> tuple[int, dict[str, Any]]:
         if self.delay:
@@ -126,8 +138,81 @@ class WebhookReceiver(RecordingHTTPServer):
         if request.headers["x-passgate-signature"] != signature(self.secret, timestamp, request.body):
             self.bad_signatures += 1
             return 401, {}
+        if request.headers.get("idempotency-key") != json.loads(request.body)["id"]:
+            self.key_mismatches += 1
         return 200, {}
 
     def counts(self) -> Counter[str]:
         with self.lock:
             return Counter(json.loads(r.body)["id"] for r in self.requests)
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it is sent.
+
+    With ``answer_first`` set, only that many messages are answered at once; later ones are
+    held unanswered until ``release()``: a relay that has the message but has not replied,
+    so the sender cannot know whether it will be delivered (the copy it sends again is a
+    duplicate). ``messages`` holds every message received, held ones included, and
+    ``received_at`` when each arrived (``time.monotonic()``).
+    """
+
+    def __init__(self, answer_first: int | None = None) -> None:
+        self.messages: list[EmailMessage] = []
+        self.received_at: list[float] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+        self._answer_first = answer_first
+        self._released = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        self.received_at.append(time.monotonic())
+        if self._answer_first is not None and len(self.messages) > self._answer_first:
+            await asyncio.to_thread(self._released.wait)  # set from the test's thread
+        return "250 OK"
+
+    def release(self) -> None:
+        """Answer the held messages, and every later one at once."""
+        self._released.set()
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        self.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
+
+    def wait_for(self, to: str, timeout: float = 10) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["To"] == to:
+                    return message
+            time.sleep(0.02)
+        raise AssertionError(f"no email to {to}")
+
+
+@contextmanager
+def smtp_server(mailbox: Mailbox | None = None) -> Iterator[tuple[Mailbox, int]]:
+    """aiosmtpd on loopback, offering AUTH (over plain text: this is a test relay)."""
+    mailbox, port = mailbox or Mailbox(), free_port()
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+def twilio_provider(url: str, provider_id: str = "twilio") -> ProviderConfig:
+    """A Twilio provider that sends to a ``TwilioFake`` at ``url``."""
+    return ProviderConfig(
+        id=provider_id,
+        type="twilio",
+        account_sid=TwilioFake.SID,
+        auth_token=TwilioFake.TOKEN,
+        from_number="+14155550100",
+        whatsapp_from="+14155550199",
+        base_url=url,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -223,6 +224,13 @@ def make_project(
             await db.close()
 
     return run_async(run)
+
+
+def another_project(server: LiveServer, project_settings: ProjectSettings | None = None) -> LiveServer:
+    """The same running server, acting for a new project of its own (``relaxed()`` settings
+    unless given): for tests whose writes change what the rest of a project accepts."""
+    created = make_project(server.settings, project_settings=project_settings or relaxed())
+    return dataclasses.replace(server, project_id=created.project.id, management_key=created.management_key)
 
 
 @contextmanager

@@ -103,7 +103,15 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     dispatcher: bool = Field(default=True, description="Run the outbox dispatcher inside `serve`.")
     outbox_poll_seconds: float = Field(default=0.5, gt=0, description="Outbox dispatcher idle poll.")
-    outbox_lease_seconds: float = Field(default=60.0, gt=0, description="How long a claimed message is leased.")
+    outbox_lease_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long a claim lasts unless renewed (every fifth of it, while the worker works on it):"
+        " a killed worker's messages go out again within about this long.",
+    )
+    outbox_send_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="A provider's send abandoned after this long (tried as a transient failure)."
+    )
     outbox_max_attempts: int = Field(default=8, ge=1, description="Attempts before a message is given up.")
     outbox_retry_base_seconds: float = Field(default=2.0, gt=0, description="First retry delay (doubles each time).")
     outbox_batch: int = Field(default=32, ge=1, le=1000, description="Messages claimed (and sent at once) per pass.")

@@ -90,7 +90,8 @@ class Unauthorized(PassgateError):
 
 
 class InvalidManagementKey(PassgateError):
-    """The management key is missing, wrong, revoked or of another project."""
+    """The management key is missing, wrong, revoked, inactive, expired, of another project,
+    or used from an address it does not permit."""
 
     code, status, description = "E011102", 401, "Invalid management key"
 
@@ -165,10 +166,17 @@ class RevokedRefreshToken(PassgateError):
     code, status, description = "E064001", 401, "Token expired because the user logged out"
 
 
+class AnonymousUserNotAllowed(PassgateError):
+    """The refresh JWT is an anonymous user's, which only refreshes: there is no user record
+    (me, history) nor session (logout, updates, tenant selection) to act on."""
+
+    code, status, description = "E064003", 403, "Not available to anonymous users"
+
+
 class InvalidSessionJwt(PassgateError):
     """``/v1/auth/validate`` was given no session JWT, or one malformed, expired, foreign or of the wrong type."""
 
-    code, status, description = "E064003", 401, "Invalid session token"
+    code, status, description = "E064004", 401, "Invalid session token"
 
 
 # --- management (E1121xx) ------------------------------------------------------------------
@@ -191,9 +199,16 @@ class ProjectNotFound(PassgateError):
 
 
 class ManagementKeyNotFound(PassgateError):
-    """An operator command named a management key that does not exist in the project."""
+    """An operator command or management call named a management key the project does not
+    have (or no longer has: it was deleted)."""
 
     code, status, description = "E112106", 404, "Management key not found"
+
+
+class CustomAttributeAlreadyExists(PassgateError):
+    """The project already defines a custom attribute of that name (or the request names it twice)."""
+
+    code, status, description = "E112107", 400, "Custom attribute already exists"
 
 
 # --- tenants, roles, permissions (E1122xx, E1123xx) ----------------------------------------

@@ -99,6 +99,7 @@ def build_dispatcher(
             max_attempts=settings.outbox_max_attempts,
             base_seconds=settings.outbox_retry_base_seconds,
             lease_seconds=settings.outbox_lease_seconds,
+            send_timeout_seconds=settings.outbox_send_timeout_seconds,
         ),
     )
 

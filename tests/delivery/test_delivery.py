@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import json
 import re
 import time
@@ -15,64 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 from descope import DeliveryMethod
 from descope.common import LoginOptions
 
 from passgate.config import ProviderConfig
-from tests.fakes import TwilioFake, WebhookReceiver
+from tests.fakes import Mailbox, TwilioFake, WebhookReceiver, smtp_server, twilio_provider
 from tests.support import (
     LiveServer,
     database_url,
-    free_port,
     live_server,
     passgate_cli,
     unique_email,
     unique_phone,
     wait_until,
 )
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.logins: list[tuple[bytes, bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 OK"
-
-    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-        self.logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"s3cret")
-
-    def wait_for(self, to: str, timeout: float = 10) -> EmailMessage:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in self.messages:
-                if message["To"] == to:
-                    return message
-            time.sleep(0.02)
-        raise AssertionError(f"no email to {to}")
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
-    """aiosmtpd on loopback, requiring AUTH (over plain text: this is a test relay)."""
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(
-        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
-    )
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
 
 
 def _parts(message: EmailMessage) -> tuple[str, str]:
@@ -123,6 +77,31 @@ def test_sign_in_email_arrives_over_smtp_and_its_code_signs_in(smtp_live: tuple[
     assert live.inbox.count(login_id) == 0  # the development sender was not used
 
 
+def test_a_hung_smtp_send_is_abandoned_and_retried_with_the_same_message_id(tmp_path: Path) -> None:
+    mailbox = Mailbox(answer_first=0)  # holds every answer until released
+    with (
+        smtp_server(mailbox) as (_, port),
+        database_url("sqlite", tmp_path) as url,
+        live_server(
+            url,
+            tmp_path,
+            smtp_url=f"smtp://127.0.0.1:{port}",
+            email_from="auth@acme.test",
+            outbox_send_timeout_seconds=0.5,
+            outbox_retry_base_seconds=0.05,
+        ) as live,
+    ):
+        login_id = unique_email("hung")
+        live.client().otp.sign_up_or_in(DeliveryMethod.EMAIL, login_id)
+        wait_until(lambda: len(mailbox.messages) >= 2)  # the first send was given up on, then retried
+        mailbox.release()
+        wait_until(lambda: len(_listed(live, "sent")) == 1)
+        sent = _listed(live, "sent")[0]
+    first, second = mailbox.messages[:2]
+    assert first["Message-ID"] == second["Message-ID"] == f"<{sent['id']}@acme.test>"
+    assert sent["attempts"] >= 2
+
+
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
@@ -166,23 +145,11 @@ def test_template_options_render_and_are_escaped_in_html(smtp_live: tuple[LiveSe
 
 
 # --- Twilio ----------------------------------------------------------------------------------
-def _twilio_provider(url: str, provider_id: str = "twilio") -> ProviderConfig:
-    return ProviderConfig(
-        id=provider_id,
-        type="twilio",
-        account_sid=TwilioFake.SID,
-        auth_token=TwilioFake.TOKEN,
-        from_number="+14155550100",
-        whatsapp_from="+14155550199",
-        base_url=url,
-    )
-
-
 @contextmanager
 def twilio_live(tmp_path: Path, *fakes: TwilioFake, **overrides: Any) -> Iterator[tuple[LiveServer, list[str]]]:
     with contextlib.ExitStack() as stack:
         urls = [stack.enter_context(fake.running()) for fake in fakes]
-        providers = tuple(_twilio_provider(url, f"twilio-{i}") for i, url in enumerate(urls))
+        providers = tuple(twilio_provider(url, f"twilio-{i}") for i, url in enumerate(urls))
         url = stack.enter_context(database_url("sqlite", tmp_path))
         live = stack.enter_context(
             live_server(url, tmp_path, providers=providers, outbox_retry_base_seconds=0.05, **overrides)
@@ -225,7 +192,17 @@ def test_twilio_5xx_is_retried_until_delivered(tmp_path: Path) -> None:
         live.client().otp.sign_up_or_in(DeliveryMethod.SMS, phone)
         wait_until(lambda: len(fake.requests) >= 3)
         time.sleep(0.2)
+        sent = _listed(live, "sent")
     assert [r.form()["To"] for r in fake.requests] == [phone] * 3
+    # Every attempt names the message, so a gateway can tell a retry from a new message.
+    assert [r.headers["idempotency-key"] for r in fake.requests] == [sent[0]["id"]] * 3
+
+
+def _listed(live: LiveServer, state: str) -> list[dict[str, Any]]:
+    """``passgate outbox list --state STATE --json`` over the live server's database."""
+    database = live.settings.resolved_database_url()
+    listed = passgate_cli(live.settings.data_dir, database, "outbox", "list", "--state", state, "--json").stdout
+    return list(json.loads(listed))
 
 
 def test_twilio_4xx_fails_the_message_with_the_reason(tmp_path: Path) -> None:
@@ -280,6 +257,8 @@ def test_webhook_delivery_is_signed(tmp_path: Path) -> None:
     assert body["to"] == phone
     assert body["channel"] == "sms"
     assert receiver.bad_signatures == 0
+    assert receiver.requests[0].headers["idempotency-key"] == body["id"]
+    assert receiver.key_mismatches == 0
 
 
 def test_request_names_its_provider(tmp_path: Path) -> None:

@@ -1,10 +1,10 @@
-"""Projects and their management keys (``projects_store``), and signing keys (``keys_store``)."""
+"""Projects (``projects_store``) and their signing keys (``keys_store``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from passgate.identifiers import new_key_id, new_opaque_id, new_project_id
+from passgate.identifiers import new_opaque_id, new_project_id
 from passgate.models.projects import Project, ProjectSettings, RateLimitSettings
 from passgate.storage import keys_store, projects_store
 from passgate.storage.database import Database, IntegrityViolation
@@ -39,26 +39,6 @@ async def test_a_project_id_is_used_once(db: Database) -> None:
     with pytest.raises(IntegrityViolation):
         async with db.transaction() as tx:
             await projects_store.insert_project(tx, project)
-
-
-async def test_management_keys_are_found_by_hash_until_revoked(db: Database) -> None:
-    project, other = await new_project(db), await new_project(db)
-    key_id, key_hash = new_key_id(), new_opaque_id() * 2
-    async with db.transaction() as tx:
-        await projects_store.insert_management_key(
-            tx, key_id=key_id, project_id=project.id, key_hash=key_hash, name="ci", now_ms=NOW_MS
-        )
-        assert await projects_store.find_active_management_key(tx, key_hash) == {"id": key_id, "project_id": project.id}
-        listed = await projects_store.list_management_keys(tx, project.id)
-        assert listed == [{"id": key_id, "name": "ci", "created_at": NOW_MS, "revoked_at": None}]
-        assert not await projects_store.revoke_management_key(tx, project_id=other.id, key_id=key_id, now_ms=NOW_MS)
-        assert await projects_store.revoke_management_key(tx, project_id=project.id, key_id=key_id, now_ms=NOW_MS + 1)
-        assert await projects_store.find_active_management_key(tx, key_hash) is None
-    with pytest.raises(IntegrityViolation):  # a hash names one key
-        async with db.transaction() as tx:
-            await projects_store.insert_management_key(
-                tx, key_id=new_key_id(), project_id=other.id, key_hash=key_hash, name="again", now_ms=NOW_MS
-            )
 
 
 async def test_signing_keys_rotate_through_next_active_retired(db: Database) -> None:

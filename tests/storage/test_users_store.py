@@ -121,6 +121,23 @@ async def test_deleting_test_users_leaves_the_others(db: Database, project: Proj
         assert await users_store.find_many(tx, project.id, [u.id for u in (*tests, real)]) == [real]
 
 
+async def test_deleting_users_by_id_only_touches_the_projects_users(db: Database, project: Project) -> None:
+    other = await new_project(db)
+    doomed = [await stored_user(db, project.id) for _ in range(2)]
+    kept, foreign = await stored_user(db, project.id), await stored_user(db, other.id)
+    session = SessionRecord("s" + doomed[0].id, project.id, doomed[0].id, ["email"], "", NOW_MS, NOW_MS + 1, None)
+    async with db.transaction() as tx:
+        await sessions_store.insert_session(tx, session, "agent")
+        ids = [doomed[0].id, doomed[1].id, doomed[0].id, foreign.id, "U2unknown"]
+        assert await users_store.delete_users(tx, project.id, ids) == 2
+        assert await users_store.delete_users(tx, project.id, []) == 0
+    async with db.transaction(write=False) as tx:
+        assert await users_store.find_many(tx, project.id, [u.id for u in (*doomed, kept)]) == [kept]
+        assert await users_store.find_by_id(tx, other.id, foreign.id) == foreign
+        assert await users_store.login_id_owner(tx, project.id, doomed[1].login_ids[0]) is None
+        assert await sessions_store.get_session(tx, project.id, session.id) is None
+
+
 async def test_users_carry_their_authorization(db: Database, project: Project) -> None:
     user = await stored_user(db, project.id)
     async with db.transaction(write=False) as tx:

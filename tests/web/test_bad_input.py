@@ -15,7 +15,7 @@ OPERATIONS = [
     (method.upper(), path)
     for path, item in OPENAPI["paths"].items()
     for method in item
-    if method in ("get", "post", "patch", "delete")
+    if method in ("get", "post", "put", "patch", "delete")
 ]
 BODY_OPERATIONS = [(m, p) for m, p in OPERATIONS if m != "GET"]
 

@@ -147,7 +147,7 @@ def test_validate_refuses_anything_but_a_live_session_jwt(server: LiveServer, ki
         if kind == "expired":
             server.clock.advance(-3600)
     assert answer.status_code == 401
-    assert answer.json()["errorCode"] == "E064003"
+    assert answer.json()["errorCode"] == "E064004"
 
 
 # --- a stale or foreign stored refresh JWT on sign-in ---------------------------------------------

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import mask_email, mask_phone, normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, minting, ratelimits, refresh_tokens, tollfraud
+from passgate.auth import accounts, minting, outgoing, ratelimits, refresh_tokens
 from passgate.auth.claims import combined_amr
 from passgate.auth.context import AuthContext, Caller
 from passgate.auth.intent_details import IntentDetails
-from passgate.delivery import outbox
-from passgate.delivery.messages import OutgoingMessage
 from passgate.errors import (
     InvalidArgument,
     InvalidRefreshToken,
@@ -203,34 +201,26 @@ async def queue_message(
     """
     if intent.user is not None and intent.user.test:
         return
-    options, channel = intent.options, intent.method.value
     # Checked here, inside the transaction: a refused send rolls back the secret it carried.
     # Decoys count too, so limits answer alike for known and unknown login IDs.
-    if intent.method not in project.settings.enabled_channels:
-        raise InvalidArgument(f"The {channel} channel is not enabled for this project")
-    if intent.method.is_phone:
-        await tollfraud.check_phone_send(ctx, project, intent.target)
-    await ctx.limiter.hit(*ratelimits.sends(project, intent.login_id, channel, intent.target))
+    await outgoing.check_channel(ctx, project, intent.method, intent.target)
+    await ctx.limiter.hit(*ratelimits.sends(project, intent.login_id, intent.method.value, intent.target))
     if intent.purpose == DECOY:
         return
-    message = OutgoingMessage(
-        channel=channel,
+    await outgoing.enqueue(
+        tx,
+        ctx,
+        project,
+        method=intent.method,
         to=intent.target,
         purpose=intent.purpose,
+        login_id=intent.login_id,
+        options=intent.options,
+        secret_id=secret_id,
+        expires_in=expires_in,
         code=code,
         link=link,
         links=links,
-        login_id=intent.login_id,
-        project_name=project.name,
-        project_id=project.id,
-        locale=options.locale or project.settings.default_locale,
-        template_id=options.template_id,
-        template_options=options.template_options,
-        provider_ids=(options.provider_id,) if options.provider_id else project.settings.providers.get(channel, ()),
-        expires_in_seconds=expires_in,
-    )
-    await outbox.enqueue(
-        tx, ctx.secrets, project_id=project.id, secret_id=secret_id, message=message, now_ms=ctx.now_ms()
     )
 
 

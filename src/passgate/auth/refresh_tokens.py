@@ -13,12 +13,18 @@ from typing import Any
 
 import structlog
 
-from passgate.auth import audit
-from passgate.auth.claims import ANONYMOUS, REFRESH_DRN
+from passgate.auth import anonymous, audit
+from passgate.auth.claims import REFRESH_DRN
 from passgate.auth.context import AuthContext
 from passgate.auth.minting import signed_refresh, tokens_for
 from passgate.crypto import tokens
-from passgate.errors import InvalidRefreshToken, PassgateError, RevokedRefreshToken, UserDisabled
+from passgate.errors import (
+    AnonymousUserNotAllowed,
+    InvalidRefreshToken,
+    PassgateError,
+    RevokedRefreshToken,
+    UserDisabled,
+)
 from passgate.identifiers import new_opaque_id
 from passgate.models.projects import Project
 from passgate.models.sessions import SessionRecord, SessionTokens
@@ -61,14 +67,29 @@ async def authenticate_refresh(ctx: AuthContext, project: Project, refresh_jwt: 
     it is the session's current generation (or its parent within the grace window).
 
     A rotated-out refresh JWT presented again means it was copied: the whole session is
-    revoked (reuse detection, RFC 9700 §4.14.2) and the event logged.
+    revoked (reuse detection, RFC 9700 §4.14.2) and the event logged. An anonymous user's
+    refresh JWT has no session: ``AnonymousUserNotAllowed``.
     """
+    claims = await refresh_claims(ctx, project, refresh_jwt)
+    if anonymous.is_anonymous(claims):
+        raise AnonymousUserNotAllowed("An anonymous user has no user record or session to act on")
+    return await session_of(ctx, project, claims)
+
+
+async def refresh_claims(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> dict[str, Any]:
+    """The claims of a refresh JWT (``drn: DSR``) whose signature, issuer, audience and
+    times hold; ``InvalidRefreshToken`` otherwise. Nothing stored is checked yet."""
     if not refresh_jwt:
         raise InvalidRefreshToken("A refresh token is required (Authorization: Bearer <projectId>:<refreshJwt>)")
     claims = await verified_claims(ctx, project, refresh_jwt)
-    if claims.get("drn") == REFRESH_DRN and claims.get(ANONYMOUS):
-        raise InvalidRefreshToken("An anonymous user's refresh token cannot be used here; request a new one")
-    if claims.get("drn") != REFRESH_DRN or not isinstance(claims.get("jti"), str):
+    if claims.get("drn") != REFRESH_DRN:
+        raise InvalidRefreshToken("Not a refresh token")
+    return claims
+
+
+async def session_of(ctx: AuthContext, project: Project, claims: dict[str, Any]) -> RefreshContext:
+    """The live session a verified refresh JWT's ``claims`` name (see ``authenticate_refresh``)."""
+    if not isinstance(claims.get("jti"), str):
         raise InvalidRefreshToken("Not a refresh token")
     session_id = claims.get("sid") or claims["jti"]
     async with ctx.db.transaction(write=False) as tx:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from passgate.auth import anonymous
 from passgate.auth.claims import SESSION_DRN
 from passgate.auth.context import AuthContext
-from passgate.auth.refresh_tokens import authenticate_refresh, reissue, verified_claims
+from passgate.auth.refresh_tokens import authenticate_refresh, refresh_claims, reissue, session_of, verified_claims
 from passgate.errors import InvalidRefreshToken, InvalidSessionJwt, RevokedRefreshToken, UserDisabled
 from passgate.models.projects import Project
 from passgate.models.sessions import SessionRecord, SessionTokens
@@ -25,11 +26,14 @@ async def refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -
 
     Rotation is one guarded ``UPDATE``: of two requests presenting the same token, one
     rotates and the other, finding its token now the parent within the grace window,
-    receives a refresh JWT of the same new generation.
+    receives a refresh JWT of the same new generation. An anonymous user's refresh JWT,
+    which no session records, refreshes on its signature and expiry (``auth/anonymous.py``).
     """
-    current = await authenticate_refresh(ctx, project, refresh_jwt)
+    claims = await refresh_claims(ctx, project, refresh_jwt)
     assert refresh_jwt is not None
-    return await reissue(ctx, project, current, refresh_jwt)
+    if anonymous.is_anonymous(claims):
+        return await anonymous.refresh(ctx, project, claims, refresh_jwt)
+    return await reissue(ctx, project, await session_of(ctx, project, claims), refresh_jwt)
 
 
 async def try_refresh(ctx: AuthContext, project: Project, refresh_jwt: str | None) -> SessionTokens | None:

@@ -13,7 +13,12 @@ from passgate.cli.output import show_rows
 from passgate.cli.runner import add_json_option, add_project_option, chosen_project, database
 from passgate.clock import SystemClock
 from passgate.config import Settings
-from passgate.mgmt.projects import create_management_key, list_management_keys, revoke_management_key
+from passgate.mgmt.management_keys import (
+    NewManagementKey,
+    create_management_key,
+    list_management_keys,
+    revoke_management_key,
+)
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,18 +43,29 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 async def _create(settings: Settings, args: argparse.Namespace) -> int:
     async with database(settings) as db:
         project = await chosen_project(db, args.project)
-        created = await create_management_key(db, SystemClock(), project_id=project.id, name=args.name)
+        created = await create_management_key(
+            db, SystemClock(), project_id=project.id, new=NewManagementKey(name=args.name)
+        )
+    key = created.key
     if args.json:
-        print(json.dumps({"id": created.id, "name": created.name, "managementKey": created.management_key}))
+        print(json.dumps({"id": key.id, "name": key.name, "managementKey": created.management_key}))
     else:
-        print(f"key ID          {created.id}\nmanagement key  {created.management_key}   (shown once: store it now)")
+        print(f"key ID          {key.id}\nmanagement key  {created.management_key}   (shown once: store it now)")
     return 0
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
     async with database(settings) as db:
         keys = await list_management_keys(db, (await chosen_project(db, args.project)).id)
-    rows = [{"id": k.id, "name": k.name, "created": k.created_at, "revoked": k.revoked_at} for k in keys]
+    rows = [
+        {
+            "id": k.id,
+            "name": k.name,
+            "created": k.created_at_ms / 1000,
+            "revoked": k.revoked_at_ms / 1000 if k.revoked_at_ms is not None else None,
+        }
+        for k in keys
+    ]
     show_rows(rows, as_json=args.json, columns=["id", "name", "created", "revoked"], times={"created", "revoked"})
     return 0
 

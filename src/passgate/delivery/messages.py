@@ -13,6 +13,8 @@ from typing import Any
 
 from passgate.addresses import mask_email, mask_phone
 
+INVITE = "invite"  # the purpose of an invitation (``mgmt/invitations.py``): a link, but not a sign-in link
+
 
 @dataclass(frozen=True)
 class OutgoingMessage:
@@ -23,7 +25,7 @@ class OutgoingMessage:
 
     channel: str  # email | sms | voice | whatsapp
     to: str
-    purpose: str  # signin | signup | update
+    purpose: str  # signin | signup | update | invite
     login_id: str
     project_name: str
     project_id: str = ""
@@ -42,7 +44,9 @@ class OutgoingMessage:
 
     @property
     def template_purpose(self) -> str:
-        """Which texts to use: links have their own, codes follow the flow's purpose."""
+        """Which texts to use: invitations and links have their own, codes follow the flow's purpose."""
+        if self.purpose == INVITE:
+            return INVITE
         if self.links:
             return "enchantedlink"
         if self.link:

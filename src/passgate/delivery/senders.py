@@ -3,6 +3,11 @@
 A sender delivers one rendered message or raises ``DeliveryFailed``; ``permanent=True``
 tells the outbox not to retry (a refused address), anything else is retried with back-off.
 Real providers (SMTP, Twilio, webhook) plug in behind the same protocol.
+
+Delivery is at least once: a send whose answer was lost (a timeout, a killed worker) is
+sent again. Every copy names the message by its outbox ID (``RenderedMessage.id``), so the
+receiver can recognise a repeat: HTTP providers get it as ``Idempotency-Key``, email as
+its ``Message-ID``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,15 @@ class DeliveryFailed(Exception):
 
 class Sender(Protocol):
     async def send(self, message: RenderedMessage) -> None: ...
+
+
+def idempotency_header(message: RenderedMessage) -> dict[str, str]:
+    """The header naming ``message`` on an HTTP provider's request, the same on every attempt.
+
+    ``Idempotency-Key`` as Stripe and the IETF httpapi draft name it; the value is the bare
+    outbox ID (32 hex digits), as most providers that honour the header expect it.
+    """
+    return {"Idempotency-Key": message.id}
 
 
 class ConsoleSender:

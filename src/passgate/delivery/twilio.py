@@ -6,6 +6,11 @@ with ``To``, ``From`` and ``Twiml`` that says the text (which reads the code twi
 spaced). HTTP Basic auth with the account SID and auth token. The base URL is
 configurable so tests can point it at a loopback server speaking the same API.
 5xx and network errors are retried; 4xx (a refused number, bad credentials) fail at once.
+
+Twilio documents no idempotency key for creating messages or calls, so a retry after a
+lost answer can reach the phone twice. Each request still carries the outbox ID in an
+``Idempotency-Key`` header, the same on every attempt, for a Twilio-compatible gateway or
+proxy that de-duplicates by it (Twilio itself ignores the header).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from xml.sax.saxutils import escape
 import httpx
 
 from passgate.delivery.messages import RenderedMessage
-from passgate.delivery.senders import DeliveryFailed
+from passgate.delivery.senders import DeliveryFailed, idempotency_header
 
 DEFAULT_BASE_URL = "https://api.twilio.com"
 
@@ -40,18 +45,21 @@ class TwilioSender:
     async def send(self, message: RenderedMessage) -> None:
         if message.channel == "voice":
             twiml = f"<Response><Say>{escape(message.text)}</Say></Response>"
-            await self._post("Calls.json", {"To": message.to, "From": self._from, "Twiml": twiml})
+            await self._post(message, "Calls.json", {"To": message.to, "From": self._from, "Twiml": twiml})
         elif message.channel == "whatsapp":
             await self._post(
+                message,
                 "Messages.json",
                 {"To": f"whatsapp:{message.to}", "From": f"whatsapp:{self._whatsapp_from}", "Body": message.text},
             )
         else:
-            await self._post("Messages.json", {"To": message.to, "From": self._from, "Body": message.text})
+            await self._post(message, "Messages.json", {"To": message.to, "From": self._from, "Body": message.text})
 
-    async def _post(self, resource: str, form: dict[str, str]) -> None:
+    async def _post(self, message: RenderedMessage, resource: str, form: dict[str, str]) -> None:
         try:
-            response = await self._client.post(f"{self._account_url}/{resource}", data=form, auth=self._auth)
+            response = await self._client.post(
+                f"{self._account_url}/{resource}", data=form, auth=self._auth, headers=idempotency_header(message)
+            )
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"Twilio unreachable: {type(exc).__name__}") from exc
         if response.is_success:

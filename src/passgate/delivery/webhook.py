@@ -8,7 +8,9 @@ locale}``. Two headers let the receiver check it came from passgate and is fresh
   ``<timestamp>.<raw body>``.
 
 Receivers should reject a timestamp more than five minutes old and compare signatures in
-constant time. ``id`` is stable across retries, for de-duplication.
+constant time. ``id`` is stable across retries, for de-duplication; ``Idempotency-Key``
+carries the same ID as a header, for gateways that de-duplicate by it. A repeat has the
+same body but a new timestamp and signature.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import httpx
 
 from passgate.clock import Clock
 from passgate.delivery.messages import RenderedMessage
-from passgate.delivery.senders import DeliveryFailed
+from passgate.delivery.senders import DeliveryFailed, idempotency_header
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -57,6 +59,7 @@ class WebhookSender:
             "Content-Type": "application/json",
             "X-Passgate-Timestamp": timestamp,
             "X-Passgate-Signature": signature(self._secret, timestamp, body),
+            **idempotency_header(message),
         }
         try:
             response = await self._client.post(self._url, content=body, headers=headers)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from passgate.auth import accounts, intents, minting, refresh_tokens
+from passgate.auth.anonymous import anonymous_user
 from passgate.auth.claims import (
     ACTOR,
     ANONYMOUS,
@@ -176,22 +177,14 @@ async def sign_up(
 
 async def anonymous(ctx: AuthContext, project: Project, options: TokenOptions) -> SessionTokens:
     """Tokens for an anonymous user: a fresh ``sub``, ``danu: true``, no user row and no
-    session record (a session must belong to a stored user), so the refresh JWT cannot be
-    refreshed or revoked; it simply expires."""
+    session record (a session must belong to a stored user), so the refresh JWT refreshes
+    on its signature and expiry alone and cannot be revoked (``auth/anonymous.py``)."""
     claims = checked_custom_claims(options.claims)
     if options.tenant:
         async with ctx.db.transaction(write=False) as tx:
             if await tenants_store.get_tenant(tx, project.id, options.tenant) is None:
                 raise TenantNotFound()
-    now = ctx.clock.now()
-    user = User(
-        id=new_user_id(),
-        project_id=project.id,
-        login_ids=(),
-        status=UserStatus.ENABLED,
-        created_at=now,
-        modified_at=now,
-    )
+    user = anonymous_user(project.id, new_user_id(), ctx.clock.now())
     system: dict[str, Any] = {ANONYMOUS: True}
     if options.tenant:
         system[SELECTED_TENANT] = options.tenant

@@ -79,19 +79,19 @@ def _check_windows(settings: ProjectSettings) -> None:
 
 
 def _check_redirects(settings: ProjectSettings) -> None:
-    """Approved URLs must be well-formed entries, and the default one of them."""
+    """Approved URLs must be well-formed entries, and the default and invite URLs among them."""
     try:
         for entry in settings.approved_redirect_urls:
             redirects.validate_entry(entry)
     except RedirectNotAllowed as exc:
         raise InvalidArgument(f"Invalid value for approved_redirect_urls: {exc.message}") from exc
-    if settings.default_redirect_url:
+    for name, url in (("default_redirect_url", settings.default_redirect_url), ("invite_url", settings.invite_url)):
+        if not url:
+            continue
         try:
-            redirects.resolve(
-                None, approved=list(settings.approved_redirect_urls), default=settings.default_redirect_url
-            )
+            redirects.resolve(None, approved=list(settings.approved_redirect_urls), default=url)
         except RedirectNotAllowed as exc:
-            raise InvalidArgument(f"Invalid value for default_redirect_url: {exc.message}") from exc
+            raise InvalidArgument(f"Invalid value for {name}: {exc.message}") from exc
 
 
 def _check_origins(settings: ProjectSettings) -> None:

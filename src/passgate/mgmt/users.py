@@ -1,6 +1,6 @@
-"""Management of users: create (one, test, batch), update, patch, load, search, delete, plus
-the test-user OTP helper. Single-aspect edits (login ID, addresses, roles, tenants) are in
-``user_edits``.
+"""Management of users: create (one, test, batch; invited ones are sent their invitation),
+update, patch (one, batch), load, search, delete (one, batch), plus the test-user OTP
+helper. Single-aspect edits (login ID, addresses, roles, tenants) are in ``user_edits``.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from passgate.addresses import normalize_email, normalize_login_id, normalize_phone
 from passgate.auth import accounts, intents, otp
@@ -20,13 +20,15 @@ from passgate.errors import (
     PassgateError,
     UserAlreadyExists,
 )
-from passgate.mgmt import grants
+from passgate.mgmt import custom_attributes, grants, invitations
 from passgate.mgmt.grants import TenantRoles
 from passgate.models.delivery import Method
 from passgate.models.projects import Project
 from passgate.models.users import User, UserProfile, UserQuery, UserStatus
 from passgate.storage import sessions_store, user_search, users_store
 from passgate.storage.database import IntegrityViolation, Transaction
+
+Asked = TypeVar("Asked")
 
 
 @dataclass(frozen=True)
@@ -75,13 +77,23 @@ class NewUser:
     login_id: str
     fields: UserFields = field(default_factory=UserFields)
     test: bool = False
-    invite: bool = False  # Descope: the user stays ``invited`` until its first sign-in
+    # Invite (Descope): the user is ``invited`` until its first sign-in, and is sent an
+    # invitation (test users never are: nothing is sent to them).
+    invitation: invitations.Invitation | None = None
 
 
 @dataclass(frozen=True)
-class BatchResult:
-    created: list[User]
-    failed: list[tuple[NewUser, str]]  # the user asked for, and why it was not created
+class UserPatch:
+    """One user of a batch patch: whom (by login ID) and the fields to change."""
+
+    login_id: str
+    fields: UserFields
+
+
+@dataclass(frozen=True)
+class BatchResult(Generic[Asked]):
+    done: list[User]  # the users created or patched
+    failed: list[tuple[Asked, str]]  # what was asked for a user, and why it was not done
 
 
 # --- lookups ------------------------------------------------------------------------------
@@ -160,17 +172,20 @@ def _lenient(normalize: Callable[[str], str], value: str) -> str:
 
 # --- create ------------------------------------------------------------------------------
 async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
-    """Create a user directly (no verification, nothing sent), with its roles and tenants.
+    """Create a user directly (no verification), with its roles and tenants; an invited
+    user is sent its invitation (``mgmt/invitations.py``), queued in the same transaction.
 
     ``UserAlreadyExists`` on a taken login ID; ``RoleNotFound`` / ``TenantNotFound`` on an
-    unknown name (nothing is created then).
+    unknown name, ``InvalidArgument`` on a custom attribute the project's definitions do
+    not allow or an invitation that cannot be sent (nothing is created then).
     """
     if not new.login_id.strip():
         raise MissingArgument("loginId is required")
     fields = new.fields
     login_ids = _login_ids(new.login_id, fields.additional_login_ids or ())
-    status = fields.status or (UserStatus.INVITED if new.invite else UserStatus.ENABLED)
+    status = fields.status or (UserStatus.INVITED if new.invitation else UserStatus.ENABLED)
     async with ctx.db.transaction() as tx:
+        await custom_attributes.check_values(tx, project.id, fields.custom_attributes or {})
         user = await accounts.create_user(
             tx,
             project_id=project.id,
@@ -180,20 +195,30 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
             now=ctx.clock.now(),
             status=status,
         )
-        if not (fields.role_names or fields.tenants):
-            return user
-        await _apply_grants(tx, project, user, fields, ctx.now_ms())
-        return await _reloaded(tx, user)
+        if fields.role_names or fields.tenants:
+            await _apply_grants(tx, project, user, fields, ctx.now_ms())
+            user = await _reloaded(tx, user)
+        sent = 0
+        if new.invitation is not None and not new.test:
+            sent = await invitations.queue_invitation(tx, ctx, project, user, new.invitation)
+    if sent:
+        ctx.notify_outbox()
+    return user
 
 
-async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUser]) -> BatchResult:
+async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUser]) -> BatchResult[NewUser]:
     """Create each user in its own transaction: one failing user does not stop the others."""
-    result = BatchResult(created=[], failed=[])
-    for new in batch:
+    return await _each(batch, lambda new: create_user(ctx, project, new))
+
+
+async def _each(batch: Sequence[Asked], work: Callable[[Asked], Awaitable[User]]) -> BatchResult[Asked]:
+    """``work`` done for each item in turn; an item that fails is reported with its reason."""
+    result: BatchResult[Asked] = BatchResult(done=[], failed=[])
+    for item in batch:
         try:
-            result.created.append(await create_user(ctx, project, new))
+            result.done.append(await work(item))
         except PassgateError as error:
-            result.failed.append((new, error.message))
+            result.failed.append((item, error.message))
     return result
 
 
@@ -239,10 +264,17 @@ async def patch_user(ctx: AuthContext, project: Project, login_id: str | None, f
     return await _change(ctx, project, login_id, fields, merge_attributes=True)
 
 
+async def patch_users(ctx: AuthContext, project: Project, batch: Sequence[UserPatch]) -> BatchResult[UserPatch]:
+    """Patch each user in its own transaction (as ``patch_user``): one failing user, unknown
+    or refused, does not stop the others."""
+    return await _each(batch, lambda patch: patch_user(ctx, project, patch.login_id, patch.fields))
+
+
 async def _change(
     ctx: AuthContext, project: Project, login_id: str | None, fields: UserFields, *, merge_attributes: bool
 ) -> User:
     async def edit(tx: Transaction, user: User) -> None:
+        await custom_attributes.check_values(tx, project.id, fields.custom_attributes or {})
         changed = _changed(user, fields, ctx.clock.now(), merge_attributes=merge_attributes)
         await store_user(tx, changed)
         if changed.status is UserStatus.DISABLED and user.status is not UserStatus.DISABLED:
@@ -306,6 +338,15 @@ async def delete_user(
         if user is not None:
             await sessions_store.revoke_all_of_user(tx, user.id, ctx.now_ms())
             await users_store.delete_user(tx, user.id)
+
+
+async def delete_users(ctx: AuthContext, project: Project, user_ids: Sequence[str]) -> int:
+    """Delete the users with these IDs and every session they had, in one transaction;
+    unknown IDs are skipped (as ``delete_user``). How many were deleted."""
+    if not user_ids:
+        raise MissingArgument("At least one user ID is required")
+    async with ctx.db.transaction() as tx:
+        return await users_store.delete_users(tx, project.id, user_ids)
 
 
 async def delete_test_users(ctx: AuthContext, project: Project) -> int:

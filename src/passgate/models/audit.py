@@ -12,13 +12,30 @@ class AuditEvent:
     project_id: str
     occurred_at_ms: int
     action: str
-    outcome: str  # success | failure
+    # passgate's own events: success | failure; an application's (``AppEvent``): its type
+    outcome: str
     user_id: str | None = None
     login_id_masked: str = ""
     login_id_hash: str | None = None
     ip: str = ""
     user_agent: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+# The types an application may give its own events (Descope's).
+APP_EVENT_TYPES = ("info", "warn", "error")
+
+
+@dataclass(frozen=True)
+class AppEvent:
+    """An event an application writes into its project's audit trail (``/v1/mgmt/audit/event``)."""
+
+    action: str
+    type: str  # one of ``APP_EVENT_TYPES``
+    actor_id: str  # who acted, in the application's terms
+    tenant_id: str
+    user_id: str = ""  # the user it concerns, if any
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

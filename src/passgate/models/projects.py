@@ -76,6 +76,9 @@ class ProjectSettings(BaseModel):
     enchanted_link_expiry_seconds: int = Field(default=600, ge=30, le=86_400)
     approved_redirect_urls: tuple[str, ...] = ("http://localhost",)
     default_redirect_url: str = ""
+    invite_url: str = Field(
+        default="", description="Where invitations point when the request gives no inviteUrl (an approved URL)."
+    )
     allowed_origins: tuple[str, ...] | None = Field(
         default=None,
         description="Origins (scheme://host[:port]) whose pages may call the auth API from a browser "

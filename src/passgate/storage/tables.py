@@ -41,6 +41,23 @@ management_keys = Table(
     Column("name", String(200), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("revoked_at", BigInteger, nullable=True),
+    Column("description", String(2000), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("expires_at", BigInteger, nullable=False, server_default="0"),
+    Column("permitted_ips", Text, nullable=False, server_default="[]"),
+    Column("rebac", Text, nullable=False, server_default="{}"),
+)
+
+custom_attributes = Table(
+    "custom_attributes",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("type", Integer, nullable=False),
+    Column("display_name", String(200), nullable=False, server_default=""),
+    Column("options", Text, nullable=False, server_default="[]"),
+    Column("required", Boolean, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
 )
 
 signing_keys = Table(
@@ -174,6 +191,8 @@ outbox = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("finished_at", BigInteger, nullable=True),
     Column("last_error", Text, nullable=True),
+    # The worker holding (or that last held) the claim: only it renews the lease or records the outcome.
+    Column("claimed_by", String(32), nullable=True),
     Index("ix_outbox_due", "state", "available_at"),
 )
 

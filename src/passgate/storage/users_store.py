@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from passgate.models.users import User, UserStatus
@@ -142,13 +143,24 @@ async def replace_login_ids(tx: Transaction, user: User) -> None:
 
 async def delete_test_users(tx: Transaction, project_id: str) -> int:
     """Delete every test user of the project with its login IDs, sessions and grants; how many."""
-    test_users = "(SELECT id FROM users WHERE project_id = :p AND test = :t)"
-    params = {"p": project_id, "t": True}
-    await tx.execute(f"DELETE FROM principal_roles WHERE principal_id IN {test_users}", params)
-    await tx.execute(f"DELETE FROM principal_tenants WHERE principal_id IN {test_users}", params)
-    await tx.execute(f"DELETE FROM sessions WHERE user_id IN {test_users}", params)
-    await tx.execute(f"DELETE FROM login_ids WHERE user_id IN {test_users}", params)
-    return await tx.execute("DELETE FROM users WHERE project_id = :p AND test = :t", params)
+    return await _delete_where(tx, "project_id = :p AND test = :t", {"p": project_id, "t": True})
+
+
+async def delete_users(tx: Transaction, project_id: str, user_ids: Sequence[str]) -> int:
+    """Delete the project's users among ``user_ids`` (unknown IDs are skipped) with their login
+    IDs, sessions and grants; how many were deleted."""
+    placeholders, params = in_list("u", list(dict.fromkeys(user_ids)))
+    return await _delete_where(tx, f"project_id = :p AND id IN {placeholders}", {**params, "p": project_id})
+
+
+async def _delete_where(tx: Transaction, condition: str, params: dict[str, Any]) -> int:
+    """Delete the users matching ``condition`` (SQL over ``users``), everything of theirs first."""
+    chosen = f"(SELECT id FROM users WHERE {condition})"
+    await tx.execute(f"DELETE FROM principal_roles WHERE principal_id IN {chosen}", params)
+    await tx.execute(f"DELETE FROM principal_tenants WHERE principal_id IN {chosen}", params)
+    await tx.execute(f"DELETE FROM sessions WHERE user_id IN {chosen}", params)
+    await tx.execute(f"DELETE FROM login_ids WHERE user_id IN {chosen}", params)
+    return await tx.execute(f"DELETE FROM users WHERE {condition}", params)
 
 
 async def delete_user(tx: Transaction, user_id: str) -> None:

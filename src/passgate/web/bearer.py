@@ -17,7 +17,7 @@ from passgate.auth import ratelimits
 from passgate.auth.context import AuthContext, Caller
 from passgate.auth.origins import NO_ORIGINS, project_origins
 from passgate.errors import Unauthorized
-from passgate.mgmt.projects import authenticate_management_key
+from passgate.mgmt.management_keys import authenticate_management_key
 from passgate.models.projects import Project
 from passgate.web import cors
 from passgate.web.cookies import refresh_from_cookie
@@ -135,11 +135,14 @@ async def _named_project(request: Request, ctx: AuthContext, project_id: str) ->
 
 
 async def mgmt_call(request: Request) -> AuthCall:
-    """The call of a management route: the key is checked before the project is loaded,
-    then counted against its per-key limit."""
+    """The call of a management route: the key (with its status, expiry and permitted
+    addresses) is checked before the project is loaded, then counted against its per-key limit."""
     bearer = parse_bearer(request.headers.get("authorization", ""))
     ctx = context_of(request)
-    key_id = await authenticate_management_key(ctx.db, bearer.project_id, bearer.secret)
+    caller = caller_of(request)
+    key_id = await authenticate_management_key(
+        ctx.db, bearer.project_id, bearer.secret, ip=caller.ip, now_ms=ctx.now_ms()
+    )
     project = await ctx.projects.get(bearer.project_id)
     await ctx.limiter.hit(ratelimits.management(project, key_id))
-    return AuthCall(ctx=ctx, project=project, refresh_jwt=None, caller=caller_of(request), management_key_id=key_id)
+    return AuthCall(ctx=ctx, project=project, refresh_jwt=None, caller=caller, management_key_id=key_id)

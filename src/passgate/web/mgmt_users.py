@@ -25,13 +25,15 @@ from passgate.web.schemas.users import (
     BatchCreateRequest,
     BatchCreateResponse,
     CreateUserRequest,
+    DeleteUsersRequest,
     FailedUser,
-    FailedUserOut,
     GenerateOTPRequest,
     GenerateOTPResponse,
     LicenseResponse,
     LoadUsersRequest,
     MgmtUserRefRequest,
+    PatchBatchRequest,
+    PatchBatchResponse,
     UserFieldsRequest,
     UserIdList,
     UserLookup,
@@ -52,7 +54,8 @@ def _users(found: list[User]) -> list[UserResponse]:
 
 
 async def create_user(body: CreateUserRequest, call: AuthCall) -> UserWrapper:
-    """Create a user (no verification, nothing sent); ``invite`` leaves it ``invited`` until it signs in."""
+    """Create a user (no verification); with ``invite`` it is sent an invitation and stays
+    ``invited`` until it signs in."""
     return _wrapped(await users.create_user(call.ctx, call.project, body.new_user(test=bool(body.test))))
 
 
@@ -62,24 +65,28 @@ async def create_test_user(body: CreateUserRequest, call: AuthCall) -> UserWrapp
 
 
 async def create_users(body: BatchCreateRequest, call: AuthCall) -> BatchCreateResponse:
-    """Create many users; each failure is reported and does not stop the others."""
+    """Create many users (``invite``: each sent an invitation); each failure is reported and
+    does not stop the others."""
     if not body.users:
         raise MissingArgument("At least one user is required")
-    batch = [user.new_user(test=bool(user.test), invite=bool(body.invite)) for user in body.users]
+    invitation = body.invitation() if body.invite else None
+    batch = [user.new_user(test=bool(user.test), invitation=invitation) for user in body.users]
     result = await users.create_users(call.ctx, call.project, batch)
-    failed = [
-        FailedUser(
-            failure=failure,
-            user=FailedUserOut(
-                loginIds=[new.login_id, *(new.fields.additional_login_ids or ())],
-                email=new.fields.email or "",
-                phone=new.fields.phone or "",
-                name=new.fields.name or "",
-            ),
-        )
-        for new, failure in result.failed
-    ]
-    return BatchCreateResponse(createdUsers=_users(result.created), failedUsers=failed)
+    failed = [FailedUser.of(new.login_id, new.fields, failure) for new, failure in result.failed]
+    return BatchCreateResponse(createdUsers=_users(result.done), failedUsers=failed)
+
+
+async def patch_users(body: PatchBatchRequest, call: AuthCall) -> PatchBatchResponse:
+    """Patch many users (as ``patch_user``); each failure is reported and does not stop the others."""
+    result = await users.patch_users(call.ctx, call.project, body.patches())
+    failed = [FailedUser.of(patch.login_id, patch.fields, failure) for patch, failure in result.failed]
+    return PatchBatchResponse(patchedUsers=_users(result.done), failedUsers=failed)
+
+
+async def delete_users(body: DeleteUsersRequest, call: AuthCall) -> EmptyResponse:
+    """Delete the users with the given IDs and revoke their sessions (unknown IDs are skipped)."""
+    await users.delete_users(call.ctx, call.project, body.userIds or [])
+    return EmptyResponse()
 
 
 async def load_user(call: AuthCall, query: UserLookup) -> UserWrapper:

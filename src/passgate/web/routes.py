@@ -28,8 +28,10 @@ from passgate.web import (
     health,
     mgmt_access_keys,
     mgmt_audit,
+    mgmt_custom_attributes,
     mgmt_jwts,
     mgmt_links,
+    mgmt_management_keys,
     mgmt_permissions,
     mgmt_project,
     mgmt_roles,
@@ -50,8 +52,13 @@ from passgate.web.schemas.access_keys import (
     ExchangeRequest,
     ExchangeResponse,
 )
-from passgate.web.schemas.audit import AuditSearchRequest, AuditSearchResponse
+from passgate.web.schemas.audit import AuditEventRequest, AuditSearchRequest, AuditSearchResponse
 from passgate.web.schemas.base import EmptyResponse
+from passgate.web.schemas.custom_attributes import (
+    CreateAttributesRequest,
+    CustomAttributesResponse,
+    DeleteAttributesRequest,
+)
 from passgate.web.schemas.health import HealthResponse
 from passgate.web.schemas.jwts import (
     ImpersonateRequest,
@@ -79,6 +86,16 @@ from passgate.web.schemas.links import (
     PendingRefRequest,
     TokenRequest,
     TokenResponse,
+)
+from passgate.web.schemas.management_keys import (
+    DeletedCount,
+    ManagementKeyCreateRequest,
+    ManagementKeyIdsRequest,
+    ManagementKeyLookup,
+    ManagementKeysResponse,
+    ManagementKeyUpdateRequest,
+    ManagementKeyWithSecret,
+    ManagementKeyWrapper,
 )
 from passgate.web.schemas.otp import (
     Masked,
@@ -137,11 +154,14 @@ from passgate.web.schemas.users import (
     BatchCreateRequest,
     BatchCreateResponse,
     CreateUserRequest,
+    DeleteUsersRequest,
     GenerateOTPRequest,
     GenerateOTPResponse,
     LicenseResponse,
     LoadUsersRequest,
     MgmtUserRefRequest,
+    PatchBatchRequest,
+    PatchBatchResponse,
     UserFieldsRequest,
     UserIdList,
     UserLookup,
@@ -207,7 +227,7 @@ _TABLE: dict[str, tuple[Route, ...]] = {
     "keys": (
         Route("GET",    "/v2/keys/{project_id}",                        auth_session.jwks,                         None,                         JWKSResponse,                  ANYONE,  "auth_session.jwks",                    ()),
     ),
-    # --- management (§5): users, test helpers, audit, tenants, permissions, roles, access keys, JWTs, settings
+    # --- management (§5): users, test helpers, audit, tenants, permissions, roles, access keys, management keys, JWTs, settings
     "management": (
         Route("POST",   "/v1/mgmt/user/create",                         mgmt_users.create_user,                    CreateUserRequest,            UserWrapper,                   MGMT,    "mgmt_users.create_user",               (KEY,)),
         Route("POST",   "/v1/mgmt/user/create/test",                    mgmt_users.create_test_user,               CreateUserRequest,            UserWrapper,                   MGMT,    "mgmt_users.create_test_user",          (KEY,)),
@@ -219,9 +239,12 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/mgmt/user/signin/embeddedlink",            mgmt_links.embedded_sign_in,               EmbeddedSignInRequest,        TokenResponse,                 MGMT,    "mgmt_links.embedded_sign_in",          (KEY,)),
         Route("POST",   "/v1/mgmt/user/signup/embeddedlink",            mgmt_links.embedded_sign_up,               EmbeddedSignUpRequest,        TokenResponse,                 MGMT,    "mgmt_links.embedded_sign_up",          (KEY,)),
         Route("POST",   "/v1/mgmt/audit/search",                        mgmt_audit.search,                         AuditSearchRequest,           AuditSearchResponse,           MGMT,    "mgmt_audit.search",                    (KEY,)),
+        Route("POST",   "/v1/mgmt/audit/event",                         mgmt_audit.create_event,                   AuditEventRequest,            EmptyResponse,                 MGMT,    "mgmt_audit.create_event",              (KEY,)),
         Route("POST",   "/v1/mgmt/user/create/batch",                   mgmt_users.create_users,                   BatchCreateRequest,           BatchCreateResponse,           MGMT,    "mgmt_users.create_users",              (KEY,)),
         Route("POST",   "/v1/mgmt/user/update",                         mgmt_users.update_user,                    UserFieldsRequest,            UserWrapper,                   MGMT,    "mgmt_users.update_user",               (KEY,)),
         Route("PATCH",  "/v1/mgmt/user/patch",                          mgmt_users.patch_user,                     UserFieldsRequest,            UserWrapper,                   MGMT,    "mgmt_users.patch_user",                (KEY,)),
+        Route("PATCH",  "/v1/mgmt/user/patch/batch",                    mgmt_users.patch_users,                    PatchBatchRequest,            PatchBatchResponse,            MGMT,    "mgmt_users.patch_users",               (KEY,)),
+        Route("POST",   "/v1/mgmt/user/delete/batch",                   mgmt_users.delete_users,                   DeleteUsersRequest,           EmptyResponse,                 MGMT,    "mgmt_users.delete_users",              (KEY,)),
         Route("POST",   "/v1/mgmt/users/load",                          mgmt_users.load_users,                     LoadUsersRequest,             UsersResponse,                 MGMT,    "mgmt_users.load_users",                (KEY,)),
         Route("POST",   "/v2/mgmt/user/search",                         mgmt_users.search_users,                   UserSearchRequest,            UserSearchResponse,            MGMT,    "mgmt_users.search_users",              (KEY,)),
         Route("POST",   "/v2/mgmt/user/search/test",                    mgmt_users.search_test_users,              UserSearchRequest,            UserSearchResponse,            MGMT,    "mgmt_users.search_test_users",         (KEY,)),
@@ -234,6 +257,9 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/mgmt/user/update/name",                    mgmt_users.update_name,                    NameUpdateRequest,            UserWrapper,                   MGMT,    "mgmt_users.update_name",               (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/picture",                 mgmt_users.update_picture,                 PictureUpdateRequest,         UserWrapper,                   MGMT,    "mgmt_users.update_picture",            (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/customAttribute",         mgmt_users.update_custom_attribute,        CustomAttributeUpdateRequest, UserWrapper,                   MGMT,    "mgmt_users.update_custom_attribute",   (KEY,)),
+        Route("POST",   "/v1/mgmt/user/customattribute/create",         mgmt_custom_attributes.create,             CreateAttributesRequest,      CustomAttributesResponse,      MGMT,    "mgmt_custom_attributes.create",        (KEY,)),
+        Route("POST",   "/v1/mgmt/user/customattribute/delete",         mgmt_custom_attributes.delete,             DeleteAttributesRequest,      CustomAttributesResponse,      MGMT,    "mgmt_custom_attributes.delete",        (KEY,)),
+        Route("GET",    "/v1/mgmt/user/customattributes",               mgmt_custom_attributes.load,               None,                         CustomAttributesResponse,      MGMT,    "mgmt_custom_attributes.load",          (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/role/set",                mgmt_users.set_roles,                      RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.set_roles",                 (KEY,)),
         Route("POST",   "/v2/mgmt/user/update/role/add",                mgmt_users.add_roles,                      RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.add_roles",                 (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/role/remove",             mgmt_users.remove_roles,                   RolesRequest,                 UserWrapper,                   MGMT,    "mgmt_users.remove_roles",              (KEY,)),
@@ -275,6 +301,11 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/mgmt/accesskey/activate/batch",            mgmt_access_keys.activate_batch,           AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.activate_batch",      (KEY,)),
         Route("POST",   "/v1/mgmt/accesskey/deactivate/batch",          mgmt_access_keys.deactivate_batch,         AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.deactivate_batch",    (KEY,)),
         Route("POST",   "/v1/mgmt/accesskey/delete/batch",              mgmt_access_keys.delete_batch,             AccessKeyIdsRequest,          EmptyResponse,                 MGMT,    "mgmt_access_keys.delete_batch",        (KEY,)),
+        Route("PUT",    "/v1/mgmt/managementkey",                       mgmt_management_keys.create,               ManagementKeyCreateRequest,   ManagementKeyWithSecret,       MGMT,    "mgmt_management_keys.create",          (KEY,)),
+        Route("PATCH",  "/v1/mgmt/managementkey",                       mgmt_management_keys.update,               ManagementKeyUpdateRequest,   ManagementKeyWrapper,          MGMT,    "mgmt_management_keys.update",          (KEY,)),
+        Route("GET",    "/v1/mgmt/managementkey",                       mgmt_management_keys.load,                 ManagementKeyLookup,          ManagementKeyWrapper,          MGMT,    "mgmt_management_keys.load",            (KEY,)),
+        Route("GET",    "/v1/mgmt/managementkey/search",                mgmt_management_keys.search,               None,                         ManagementKeysResponse,        MGMT,    "mgmt_management_keys.search",          (KEY,)),
+        Route("POST",   "/v1/mgmt/managementkey/delete",                mgmt_management_keys.delete,               ManagementKeyIdsRequest,      DeletedCount,                  MGMT,    "mgmt_management_keys.delete",          (KEY,)),
         Route("POST",   "/v1/mgmt/jwt/update",                          mgmt_jwts.update_jwt,                      UpdateJWTRequest,             JWTOnlyResponse,               MGMT,    "mgmt_sessions.update_jwt",             (KEY,)),
         Route("POST",   "/v1/mgmt/impersonate",                         mgmt_jwts.impersonate,                     ImpersonateRequest,           JWTOnlyResponse,               MGMT,    "mgmt_sessions.impersonate",            (KEY,)),
         Route("POST",   "/v1/mgmt/impersonate/stepup",                  mgmt_jwts.impersonate_stepup,              ImpersonateRequest,           JWTOnlyResponse,               MGMT,    "mgmt_sessions.impersonate_stepup",     (KEY,)),

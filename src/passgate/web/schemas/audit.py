@@ -1,4 +1,4 @@
-"""Wire shapes of the audit search (contract §5.7)."""
+"""Wire shapes of the audit search and of the events an application writes (contract §5.7)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from passgate.auth import audit
-from passgate.models.audit import AuditEvent, AuditQuery
+from passgate.models.audit import APP_EVENT_TYPES, AppEvent, AuditEvent, AuditQuery
 from passgate.web.schemas.base import (
     UNIX_MS,
     LoginIdFilter,
@@ -39,6 +39,28 @@ class AuditSearchRequest(Request):
         )
 
 
+class AuditEventRequest(Request):
+    """``mgmt.audit.create_event``: ``action``, ``type``, ``actorId`` and ``tenantId`` are required."""
+
+    action: str | None = Field(default=None, max_length=64)
+    type: str | None = Field(default=None, max_length=16, description=f"One of {', '.join(APP_EVENT_TYPES)}.")
+    actorId: str | None = Field(default=None, max_length=320)
+    tenantId: str | None = Field(default=None, max_length=64)
+    userId: str | None = Field(default=None, max_length=32)
+    data: dict[str, Any] | None = None
+
+    def to_event(self) -> AppEvent:
+        """The event as given (the flow checks what is required)."""
+        return AppEvent(
+            action=self.action or "",
+            type=self.type or "",
+            actor_id=self.actorId or "",
+            tenant_id=self.tenantId or "",
+            user_id=self.userId or "",
+            data=self.data or {},
+        )
+
+
 class AuditRecord(BaseModel):
     projectId: str
     userId: str
@@ -51,10 +73,14 @@ class AuditRecord(BaseModel):
     externalIds: list[str]
     tenants: list[str]
     data: dict[str, Any]
+    type: str = Field(default="", description="An application's event: its type (info, warn, error).")
+    actorId: str = Field(default="", description="An application's event: who acted.")
 
     @classmethod
     def of(cls, event: AuditEvent) -> AuditRecord:
-        """An event as Descope's audit search answers it (the masked login ID as external ID)."""
+        """An event as Descope's audit search answers it (the masked login ID as external ID);
+        an application's event with its tenant, actor, type and data as it wrote them."""
+        app = audit.app_event_of(event)
         return cls(
             projectId=event.project_id,
             userId=event.user_id or "",
@@ -65,8 +91,10 @@ class AuditRecord(BaseModel):
             geo="",
             remoteAddress=event.ip,
             externalIds=[event.login_id_masked] if event.login_id_masked else [],
-            tenants=[],
-            data=audit_data(event.outcome, event.detail),
+            tenants=[app.tenant_id] if app else [],
+            data=app.data if app else audit_data(event.outcome, event.detail),
+            type=app.type if app else "",
+            actorId=app.actor_id if app else "",
         )
 
 

@@ -9,6 +9,9 @@ from pydantic import BaseModel, Field, StringConstraints
 from passgate.errors import InvalidArgument, MissingArgument
 from passgate.mgmt import users
 from passgate.mgmt.grants import TenantRoles
+from passgate.mgmt.invitations import Invitation
+from passgate.mgmt.users import UserPatch  # by name: the ``users`` fields below shadow the module
+from passgate.models.sessions import LoginOptions
 from passgate.models.users import SortField, TestUsers, User, UserProfile, UserQuery, UserStatus
 from passgate.web.schemas.base import (
     UNIX_MS,
@@ -179,8 +182,7 @@ class TenantRolesIn(Request):
 
 class UserFieldsRequest(MgmtUserCreateRequest):
     """A user as create, update, patch and batch create send it (``ssoAppIDs``/``ssoAppIds``
-    and invitation delivery fields are accepted and ignored: passgate has no SSO apps and
-    sends no invitations)."""
+    are accepted and ignored: passgate has no SSO apps)."""
 
     roleNames: list[NameString] | None = NAMES
     userTenants: list[TenantRolesIn] | None = Field(default=None, max_length=100)
@@ -207,18 +209,59 @@ class UserFieldsRequest(MgmtUserCreateRequest):
         )
 
 
-class CreateUserRequest(UserFieldsRequest):
-    invite: bool | None = None
+class InvitationFields(Request):
+    """How an invitation is sent (``invite: true``): the link, the channels, the texts."""
 
-    def new_user(self, *, test: bool, invite: bool = False) -> users.NewUser:
-        return users.NewUser(
-            login_id=self.loginId or "", fields=self.fields(), test=test, invite=invite or bool(self.invite)
+    inviteUrl: str | None = Field(default=None, max_length=2000, description="Else the project's invite_url.")
+    sendMail: bool | None = Field(default=None, description="Invite by email (default: yes).")
+    sendSMS: bool | None = Field(default=None, description="Invite by SMS (default: only a user without email).")
+    templateId: str | None = Field(default=None, max_length=200)
+    templateOptions: dict[str, str] | None = None
+    locale: str | None = Field(default=None, max_length=35)
+
+    def invitation(self) -> Invitation:
+        return Invitation(
+            url=self.inviteUrl or "",
+            send_mail=self.sendMail,
+            send_sms=self.sendSMS,
+            options=LoginOptions(
+                template_id=self.templateId or "",
+                template_options=self.templateOptions or {},
+                locale=self.locale or "",
+            ),
         )
 
 
-class BatchCreateRequest(Request):
+class CreateUserRequest(UserFieldsRequest, InvitationFields):
+    invite: bool | None = None
+
+    def new_user(self, *, test: bool, invitation: Invitation | None = None) -> users.NewUser:
+        """The user to create; invited with ``invitation`` (a batch's) or, with ``invite``, its own."""
+        if invitation is None and self.invite:
+            invitation = self.invitation()
+        return users.NewUser(login_id=self.loginId or "", fields=self.fields(), test=test, invitation=invitation)
+
+
+class BatchCreateRequest(InvitationFields):
+    """Many users; with ``invite``, each is invited as the batch's invitation fields say."""
+
     users: list[CreateUserRequest] | None = Field(default=None, max_length=1000)
     invite: bool | None = None
+
+
+class PatchBatchRequest(Request):
+    """``patch_batch``: each user by ``loginId`` with only the fields to change."""
+
+    users: list[UserFieldsRequest] | None = Field(default=None, max_length=1000)
+
+    def patches(self) -> list[UserPatch]:
+        if not self.users:
+            raise MissingArgument("At least one user is required")
+        return [UserPatch(login_id=user.loginId or "", fields=user.fields()) for user in self.users]
+
+
+class DeleteUsersRequest(Request):
+    userIds: list[IdString] | None = Field(default=None, max_length=1000)
 
 
 class LoadUsersRequest(Request):
@@ -302,9 +345,27 @@ class FailedUser(BaseModel):
     failure: str
     user: FailedUserOut
 
+    @classmethod
+    def of(cls, login_id: str, fields: users.UserFields, failure: str) -> FailedUser:
+        """The user a batch asked for by ``login_id`` and ``fields``, and why it failed."""
+        return cls(
+            failure=failure,
+            user=FailedUserOut(
+                loginIds=[login_id, *(fields.additional_login_ids or ())],
+                email=fields.email or "",
+                phone=fields.phone or "",
+                name=fields.name or "",
+            ),
+        )
+
 
 class BatchCreateResponse(BaseModel):
     createdUsers: list[UserResponse]
+    failedUsers: list[FailedUser]
+
+
+class PatchBatchResponse(BaseModel):
+    patchedUsers: list[UserResponse]
     failedUsers: list[FailedUser]
 
 
