@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -80,6 +81,16 @@ def normalize_login_id(login_id: str) -> str:
     if looks_like_phone(stripped):
         return normalize_phone(stripped)
     return stripped
+
+
+def leniently(normalize: Callable[[str], str], value: str) -> str:
+    """``normalize(value)``, or ``value`` as given when it is not valid at all: for values
+    that only look things up (a search filter, a spelling already stored), where a malformed
+    one should simply match nothing rather than fail."""
+    try:
+        return normalize(value)
+    except InvalidArgument:
+        return value
 
 
 def mask_email(address: str) -> str:

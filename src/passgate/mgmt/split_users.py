@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from passgate.addresses import normalize_login_id
+from passgate.addresses import leniently, normalize_login_id
 from passgate.auth.context import AuthContext
-from passgate.errors import InvalidArgument
 from passgate.models.projects import Project
 from passgate.storage import users_store
 
@@ -47,7 +46,8 @@ async def find_split_logins(ctx: AuthContext, project: Project) -> list[SplitLog
     ordered by canonical form."""
     groups: dict[str, list[Spelling]] = {}
     async for spelling in _stored_login_ids(ctx, project):
-        groups.setdefault(_canonical(spelling.login_id), []).append(spelling)
+        # the form the edge gives it today; itself if it is no longer valid at all
+        groups.setdefault(leniently(normalize_login_id, spelling.login_id), []).append(spelling)
     return [
         SplitLogin(canonical, tuple(spellings))
         for canonical, spellings in sorted(groups.items())
@@ -67,11 +67,3 @@ async def _stored_login_ids(ctx: AuthContext, project: Project) -> AsyncIterator
         if len(page) < _PAGE:
             return
         after = page[-1][0]
-
-
-def _canonical(login_id: str) -> str:
-    """The form the edge gives ``login_id`` today; itself if it is no longer valid at all."""
-    try:
-        return normalize_login_id(login_id)
-    except InvalidArgument:
-        return login_id

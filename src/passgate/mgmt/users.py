@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from passgate.addresses import normalize_email, normalize_login_id, normalize_phone
+from passgate.addresses import leniently, normalize_email, normalize_login_id, normalize_phone
 from passgate.auth import accounts, intents, otp
 from passgate.auth.context import AuthContext
 from passgate.errors import (
@@ -154,20 +154,12 @@ async def search_users(ctx: AuthContext, project: Project, query: UserQuery) -> 
         raise InvalidArgument(f"Unknown status {bad[0][:32]}; use one of {', '.join(sorted(statuses))}")
     query = dataclasses.replace(
         query,
-        emails=tuple(_lenient(normalize_email, email) for email in query.emails),
-        phones=tuple(_lenient(normalize_phone, phone) for phone in query.phones),
-        login_ids=tuple(_lenient(normalize_login_id, login_id) for login_id in query.login_ids),
+        emails=tuple(leniently(normalize_email, email) for email in query.emails),
+        phones=tuple(leniently(normalize_phone, phone) for phone in query.phones),
+        login_ids=tuple(leniently(normalize_login_id, login_id) for login_id in query.login_ids),
     )
     async with ctx.db.transaction(write=False) as tx:
         return await user_search.search(tx, project.id, query)
-
-
-def _lenient(normalize: Callable[[str], str], value: str) -> str:
-    """``value`` as stored, if it is valid at all (a malformed filter value simply matches nothing)."""
-    try:
-        return normalize(value)
-    except InvalidArgument:
-        return value
 
 
 # --- create ------------------------------------------------------------------------------
