@@ -43,24 +43,18 @@ FAST = {"PASSGATE_OUTBOX_LEASE_SECONDS": "2", "PASSGATE_OUTBOX_POLL_SECONDS": "0
 
 
 def sms(number: int) -> OutgoingMessage:
-    return OutgoingMessage(
-        channel="sms",
-        to=f"+1415555{number:04d}",
-        purpose="signin",
-        login_id=f"user{number}",
-        project_name="durability",
-        code=f"{number:06d}",
-    )
+    return _code_message("sms", f"+1415555{number:04d}", f"user{number}", number)
 
 
 def mail(number: int) -> OutgoingMessage:
+    address = f"user{number}@example.test"
+    return _code_message("email", address, address, number)
+
+
+def _code_message(channel: str, to: str, login_id: str, number: int) -> OutgoingMessage:
+    """A sign-in code message, the code telling the messages apart."""
     return OutgoingMessage(
-        channel="email",
-        to=f"user{number}@example.test",
-        purpose="signin",
-        login_id=f"user{number}@example.test",
-        project_name="durability",
-        code=f"{number:06d}",
+        channel=channel, to=to, purpose="signin", login_id=login_id, project_name="durability", code=f"{number:06d}"
     )
 
 
