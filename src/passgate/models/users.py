@@ -37,6 +37,10 @@ class User:
     picture: str = ""
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     authz: Authorization = field(default_factory=Authorization)
+    # Whether the user has a passkey, an authenticator app: kept by the flows that add and
+    # remove them (``auth/factors.py``), never by a profile update.
+    webauthn: bool = False
+    totp: bool = False
 
 
 @dataclass(frozen=True)

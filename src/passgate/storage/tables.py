@@ -94,6 +94,8 @@ users = Table(
     Column("custom_attributes", Text, nullable=False, server_default="{}"),
     Column("created_at", BigInteger, nullable=False),
     Column("modified_at", BigInteger, nullable=False),
+    Column("webauthn", Boolean, nullable=False, server_default="0"),
+    Column("totp", Boolean, nullable=False, server_default="0"),
     Index("ix_users_project_created", "project_id", "created_at"),
     # Totals of user search count through this index alone (test users are left out by default).
     Index("ix_users_project_test", "project_id", "test"),

@@ -42,11 +42,19 @@ USERS = RecordTable(
         Column("custom_attributes", conversion=Conversion(load=json.loads, dump=attributes_json)),
         Column("created_at", conversion=MS_AS_SECONDS),
         Column("modified_at", conversion=MS_AS_SECONDS),
+        Column("webauthn", conversion=BOOL),
+        Column("totp", conversion=BOOL),
     ),
     other_fields=("login_ids", "authz"),
 )
 _INSERT_USER = USERS.insert_sql()
-_UPDATE_USER = f"UPDATE users SET {USERS.assignments(leaving=('id', 'project_id', 'created_at'))} WHERE id = :id"
+# A profile write leaves the factor flags alone: they follow the credential rows, written in
+# the transactions that add or remove those (``set_factor``), so a concurrent profile update
+# holding an older copy of the user cannot undo them.
+_FACTORS = ("webauthn", "totp")
+_UPDATE_USER = (
+    f"UPDATE users SET {USERS.assignments(leaving=('id', 'project_id', 'created_at', *_FACTORS))} WHERE id = :id"
+)
 
 LOGIN_ID_COLUMNS = ("project_id", "login_id", "user_id", "position")
 _INSERT_LOGIN_ID = insert_sql("login_ids", LOGIN_ID_COLUMNS)
@@ -128,6 +136,16 @@ async def update_user(tx: Transaction, user: User, previous: User | None = None)
     await tx.execute(_UPDATE_USER, USERS.params_of(user))
     if previous is None or previous.login_ids != user.login_ids:
         await replace_login_ids(tx, user)
+
+
+async def set_factor(tx: Transaction, user_id: str, factor: str, enabled: bool, now_ms: int) -> None:
+    """Record whether the user has ``factor`` (``webauthn`` or ``totp``)."""
+    if factor not in _FACTORS:
+        raise ValueError(f"not a factor flag: {factor}")
+    await tx.execute(
+        f"UPDATE users SET {factor} = :on, modified_at = :now WHERE id = :u",
+        {"u": user_id, "on": enabled, "now": now_ms},
+    )
 
 
 async def touch(tx: Transaction, user_id: str, now_ms: int) -> None:

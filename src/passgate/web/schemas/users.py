@@ -100,6 +100,8 @@ class UserResponse(AuditedResponse):
             customAttributes=user.custom_attributes,
             createdTime=int(user.created_at),
             modifiedTime=int(user.modified_at),
+            TOTP=user.totp,
+            webauthn=user.webauthn,
         )
 
 
