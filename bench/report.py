@@ -15,7 +15,17 @@ from goals import BACKEND_NAMES, all_goals, counterpart, main_rows, ratio, times
 
 README = Path(__file__).resolve().parent / "README.md"
 BEGIN, END = "<!-- results:begin (written by bench/run.py) -->", "<!-- results:end -->"
-PATH_ORDER = ("healthz", "otp start", "otp verify", "refresh", "me", "jwks", "search page", "search text")
+PATH_ORDER = (
+    "healthz",
+    "otp start",
+    "otp verify",
+    "totp verify",
+    "refresh",
+    "me",
+    "jwks",
+    "search page",
+    "search text",
+)
 ALG_FREE = ("healthz", "otp start", "me", "jwks", "search page", "search text")  # nothing signed per request
 ALG_ORDER = ("ES256", "RS256", "EdDSA")
 

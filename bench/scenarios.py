@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyotp
 from cpu import DISTURBED_PCT, Snapshot, shares, wait_idle, wait_quiet
 from loadgen import Request, run_wrk, write_requests
 from preload import login_id
@@ -29,6 +30,7 @@ SETUP_CONNECTIONS = 32
 SEARCH_PAGE_SIZE = 100
 SEARCH_PAGES = 10  # the page listing cycles over the first pages
 SEARCH_TEXTS = 1000  # distinct text filters (one preloaded user each) the text search cycles over
+CREATE_BATCH = 100  # users per ``/v1/mgmt/user/create/batch`` request of the set-up
 
 
 class Target(Protocol):
@@ -303,6 +305,20 @@ class Driver(Phases):
             [Request("POST", "/v1/auth/refresh", bearer + s["refreshJwt"], {}) for s in sessions],
         )
 
+    def totp_file(self, _connections: int = 0) -> Path:
+        """TOTP verify, once for each of new users whose authenticator app came with them
+        (``seed`` on batch create), with the code of the current time step: a code works once
+        per user, and a code stays valid for a step either side, longer than a phase waits."""
+        self.batches += 1
+        prefix = f"totp{self.batches}-"
+        seeds = {f"{prefix}{i}@example.com": pyotp.random_base32() for i in range(self.batch_size("totp verify"))}
+        users = [{"loginId": lid, "email": lid, "seed": seed} for lid, seed in seeds.items()]
+        batches = [users[i : i + CREATE_BATCH] for i in range(0, len(users), CREATE_BATCH)]
+        route = "/v1/mgmt/user/create/batch"
+        self.setup_pass(f"create-{prefix}", [Request("POST", route, self.mgmt, {"users": b}) for b in batches])
+        body = [{"loginId": lid, "code": pyotp.TOTP(seed).now(), "loginOptions": {}} for lid, seed in seeds.items()]
+        return self.request_file(prefix, [Request("POST", "/v1/auth/totp/verify", self.auth, b) for b in body])
+
     def healthz_file(self) -> Path:
         """The framework's ceiling: ``GET /healthz``, no database, no crypto."""
         return self.request_file("healthz", [Request("GET", "/healthz")])
@@ -371,6 +387,8 @@ def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, An
         phases += driver.measure_each_concurrency("otp start", driver.start_file, "once")
     if "verify" in paths:
         phases += driver.measure_each_concurrency("otp verify", driver.verify_file, "once")
+    if "totp" in paths:
+        phases += driver.measure_each_concurrency("totp verify", driver.totp_file, "once")
     if "refresh" in paths:
         driver.warm("refresh", driver.refresh_file(), "chain")
         phases += driver.measure_each_concurrency("refresh", lambda _c: driver.refresh_file(), "chain")
