@@ -437,3 +437,18 @@ def audit_search(server: LiveServer, **filters: Any) -> list[dict[str, Any]]:
     response = mgmt_request(server, "POST", "/v1/mgmt/audit/search", filters)
     assert response.status_code == 200, response.text
     return list(response.json()["audits"])
+
+
+def stored_rows(server: LiveServer, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The rows ``sql`` reads from the server's database, for tests of what is (not) stored."""
+    from passgate.storage.connect import open_database
+
+    async def run() -> list[dict[str, Any]]:
+        db = await open_database(server.settings.resolved_database_url(), pool_size=1)
+        try:
+            async with db.transaction(write=False) as tx:
+                return [dict(row) for row in await tx.fetch_all(sql, params or {})]
+        finally:
+            await db.close()
+
+    return run_async(run)

@@ -130,12 +130,9 @@ async def _check(
         return WrongCode("No pending code for this login ID and method"), None
     if challenge.expires_at_ms <= now_ms:
         return WrongCode("The code has expired; request a new one"), None
-    failures = await challenges_store.failures_in_window(tx, project.id, login_id, now_ms - FAILURE_WINDOW_MS)
-    if failures.count >= project.settings.max_failed_verifications:
-        return TooManyAttempts("Too many failed verifications for this login ID; try again later"), None
-    wait_ms = backoff_seconds(failures.count) * 1000 - (now_ms - failures.last_at_ms)
-    if wait_ms > 0:
-        return RateLimited(math.ceil(wait_ms / 1000), "Too many failed verifications; wait before trying again"), None
+    refused = await over_failure_budget(tx, project, login_id, now_ms)
+    if refused is not None:
+        return refused, None
     # The comparison is constant-time and touches no row; the row is then changed by one
     # guarded UPDATE either way, so parallel guesses cannot exceed the attempt limit.
     matches = code_matches(ctx.secrets, challenge.id, code, challenge.code_hash)
@@ -147,14 +144,36 @@ async def _check(
     return await _record_wrong_code(tx, project, challenge, attempts, now_ms), None
 
 
+async def over_failure_budget(tx: Transaction, project: Project, login_id: str, now_ms: int) -> PassgateError | None:
+    """The refusal a login ID has earned by its failed verifications (of codes and of
+    authenticator apps alike): ``TooManyAttempts`` over the rolling day's budget,
+    ``RateLimited`` while it waits out its back-off; ``None`` if it may try."""
+    failures = await challenges_store.failures_in_window(tx, project.id, login_id, now_ms - FAILURE_WINDOW_MS)
+    if failures.count >= project.settings.max_failed_verifications:
+        return TooManyAttempts("Too many failed verifications for this login ID; try again later")
+    wait_ms = backoff_seconds(failures.count) * 1000 - (now_ms - failures.last_at_ms)
+    if wait_ms > 0:
+        return RateLimited(math.ceil(wait_ms / 1000), "Too many failed verifications; wait before trying again")
+    return None
+
+
+async def count_failure(tx: Transaction, project: Project, login_id: str, now_ms: int) -> PassgateError | None:
+    """Count one failed verification of ``login_id``; ``TooManyAttempts`` if a concurrent
+    request spent the last of the budget first (the count is exact under concurrency)."""
+    counted = await challenges_store.record_failure(
+        tx, project.id, login_id, now_ms, FAILURE_WINDOW_MS, project.settings.max_failed_verifications
+    )
+    if counted is None:
+        return TooManyAttempts("Too many failed verifications for this login ID; try again later")
+    return None
+
+
 async def _record_wrong_code(
     tx: Transaction, project: Project, challenge: Challenge, attempts: int, now_ms: int
 ) -> PassgateError:
-    counted = await challenges_store.record_failure(
-        tx, project.id, challenge.login_id, now_ms, FAILURE_WINDOW_MS, project.settings.max_failed_verifications
-    )
-    if counted is None:  # a concurrent request spent the last of the budget first
-        return TooManyAttempts("Too many failed verifications for this login ID; try again later")
+    over = await count_failure(tx, project, challenge.login_id, now_ms)
+    if over is not None:
+        return over
     if attempts >= challenge.max_attempts:
         await challenges_store.burn(tx, challenge.id)
         return WrongCode("Wrong code; no attempts left for this code, request a new one")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from passgate.addresses import leniently, normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, intents, otp
+from passgate.auth import accounts, intents, otp, totp
 from passgate.auth.context import AuthContext
 from passgate.errors import (
     InvalidArgument,
@@ -80,6 +80,7 @@ class NewUser:
     # Invite (Descope): the user is ``invited`` until its first sign-in, and is sent an
     # invitation (test users never are: nothing is sent to them).
     invitation: invitations.Invitation | None = None
+    totp_seed: str = ""  # an authenticator app's base32 secret, imported confirmed (Descope's ``seed``)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,8 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
         if fields.role_names or fields.tenants:
             await _apply_grants(tx, project, user, fields, ctx.now_ms())
             user = await _reloaded(tx, user)
+        if new.totp_seed:
+            user = await totp.import_seed(tx, ctx, user, new.totp_seed)
         sent = 0
         if new.invitation is not None and not new.test:
             sent = await invitations.queue_invitation(tx, ctx, project, user, new.invitation)

@@ -101,6 +101,21 @@ users = Table(
     Index("ix_users_project_test", "project_id", "test"),
 )
 
+# A user's authenticator app (TOTP): the confirmed secret and one awaiting its first code,
+# both sealed (AES-GCM, bound to the user ID); ``last_step`` is the newest 30 s step a code
+# was accepted for, so each code works once.
+totp_secrets = Table(
+    "totp_secrets",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("secret", Text, nullable=False, server_default=""),
+    Column("pending_secret", Text, nullable=False, server_default=""),
+    Column("last_step", BigInteger, nullable=False, server_default="0"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("confirmed_at", BigInteger, nullable=False, server_default="0"),
+)
+
 # Trigram (pg_trgm GIN) indexes of user search's text filter: expression indexes that
 # migration 0009 creates on PostgreSQL only, so they are not declared on the tables here.
 POSTGRES_ONLY_INDEXES = frozenset({"ix_users_text", "ix_login_ids_text"})

@@ -25,6 +25,7 @@ from passgate.web import (
     auth_otp,
     auth_session,
     auth_tenants,
+    auth_totp,
     health,
     mgmt_access_keys,
     mgmt_audit,
@@ -36,6 +37,7 @@ from passgate.web import (
     mgmt_project,
     mgmt_roles,
     mgmt_tenants,
+    mgmt_user_factors,
     mgmt_users,
 )
 from passgate.web.route import Access, Limit, PlainText, Route, answer
@@ -139,6 +141,7 @@ from passgate.web.schemas.tenants import (
     TenantSettingsResponse,
     TenantsResponse,
 )
+from passgate.web.schemas.totp import TotpEnrolmentResponse, TotpSignUpRequest, TotpUpdateRequest, TotpVerifyRequest
 from passgate.web.schemas.user_edits import (
     CustomAttributeUpdateRequest,
     EmailUpdateRequest,
@@ -207,6 +210,12 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/auth/enchantedlink/update/email",          auth_links.enchanted_update_email,         LinkUpdateEmailRequest,       EnchantedEmailResponse,        USER,    "auth_links.enchanted_update_email",    (IP, SENDS)),
         Route("POST",   "/v1/auth/enchantedlink/update/phone/{method}", auth_links.enchanted_update_phone,         LinkUpdatePhoneRequest,       EnchantedPhoneResponse,        USER,    "auth_links.enchanted_update_phone",    (IP, SENDS)),
     ),
+    # --- authenticator apps (§2.4; contract part 2 §2)
+    "totp": (
+        Route("POST",   "/v1/auth/totp/signup",                         auth_totp.sign_up,                         TotpSignUpRequest,            TotpEnrolmentResponse,         PROJECT, "auth_totp.sign_up",                    (IP,)),
+        Route("POST",   "/v1/auth/totp/verify",                         auth_totp.verify,                          TotpVerifyRequest,            JWTResponse,                   PROJECT, "auth_totp.verify",                     (IP, VERIFIES)),
+        Route("POST",   "/v1/auth/totp/update",                         auth_totp.update,                          TotpUpdateRequest,            TotpEnrolmentResponse,         USER,    "auth_totp.update",                     (IP,)),
+    ),
     # --- sessions and tenants of the signed-in user (§2.6)
     "session": (
         Route("POST",   "/v1/auth/refresh",                             auth_session.refresh,                      None,                         JWTResponse,                   USER,    "auth_session.refresh",                 (SESSION,)),
@@ -249,6 +258,8 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v2/mgmt/user/search",                         mgmt_users.search_users,                   UserSearchRequest,            UserSearchResponse,            MGMT,    "mgmt_users.search_users",              (KEY,)),
         Route("POST",   "/v2/mgmt/user/search/test",                    mgmt_users.search_test_users,              UserSearchRequest,            UserSearchResponse,            MGMT,    "mgmt_users.search_test_users",         (KEY,)),
         Route("DELETE", "/v1/mgmt/user/test/delete/all",                mgmt_users.delete_test_users,              None,                         EmptyResponse,                 MGMT,    "mgmt_users.delete_test_users",         (KEY,)),
+        Route("POST",   "/v1/mgmt/user/totp/delete",                    mgmt_user_factors.remove_totp,             MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.remove_totp",               (KEY,)),
+        Route("POST",   "/v1/mgmt/user/recovery-codes/delete",          mgmt_user_factors.remove_recovery_codes,   MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.remove_recovery_codes",     (KEY,)),
         Route("POST",   "/v1/mgmt/user/logout",                         mgmt_users.logout_user,                    MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.logout_user",               (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/status",                  mgmt_users.update_status,                  StatusRequest,                UserWrapper,                   MGMT,    "mgmt_users.update_status",             (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/loginid",                 mgmt_users.update_login_id,                LoginIdUpdateRequest,         UserWrapper,                   MGMT,    "mgmt_users.update_login_id",           (KEY,)),

@@ -236,12 +236,19 @@ class InvitationFields(Request):
 
 class CreateUserRequest(UserFieldsRequest, InvitationFields):
     invite: bool | None = None
+    seed: str | None = Field(default=None, max_length=128)  # an authenticator app's base32 secret
 
     def new_user(self, *, test: bool, invitation: Invitation | None = None) -> users.NewUser:
         """The user to create; invited with ``invitation`` (a batch's) or, with ``invite``, its own."""
         if invitation is None and self.invite:
             invitation = self.invitation()
-        return users.NewUser(login_id=self.loginId or "", fields=self.fields(), test=test, invitation=invitation)
+        return users.NewUser(
+            login_id=self.loginId or "",
+            fields=self.fields(),
+            test=test,
+            invitation=invitation,
+            totp_seed=self.seed or "",
+        )
 
 
 class BatchCreateRequest(InvitationFields):
