@@ -14,9 +14,8 @@ import httpx
 import pyotp
 import pytest
 import zxingcpp
-from descope import AuthException, DeliveryMethod
+from descope import AuthException, DeliveryMethod, UserObj
 from descope.common import LoginOptions
-from descope.management.user import UserObj
 from PIL import Image
 
 from tests.support import (
