@@ -115,6 +115,30 @@ class TooManyAttempts(PassgateError):
     code, status, description = "E061103", 401, "Too many OTP attempts"
 
 
+# --- passkeys (E0670xx) -------------------------------------------------------------------
+class PasskeyRefused(PassgateError):
+    """A passkey ceremony's answer does not verify: unknown, used or expired transaction, a
+    signature, origin, RP ID or challenge that does not match, a credential of another user,
+    or a sign count that went backwards (a cloned authenticator)."""
+
+    code, status, description = "E067003", 401, "Failed to verify the passkey"
+
+
+class ClonedAuthenticator(PasskeyRefused):
+    """An assertion whose sign count did not advance: two authenticators hold one key.
+    ``detail`` is what the audit trail records of it (never sent to the client)."""
+
+    def __init__(self, message: str, detail: dict[str, object]) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class NoPasskeys(PassgateError):
+    """Passkey sign-in of a user who has none (Descope's code)."""
+
+    code, status, description = "E067010", 400, "User has no passkeys"
+
+
 # --- users (E0621xx) -----------------------------------------------------------------------
 class UserAlreadyExists(PassgateError):
     """Sign-up for a login ID that is taken."""

@@ -45,10 +45,11 @@ async def create_user(
     test: bool,
     now: float,
     status: UserStatus = UserStatus.ENABLED,
+    user_id: str = "",
 ) -> User:
     """Insert a new user (enabled unless told); ``UserAlreadyExists`` if a login ID is taken."""
     user = User(
-        id=new_user_id(),
+        id=user_id or new_user_id(),
         project_id=project_id,
         login_ids=tuple(dict.fromkeys(login_ids)),
         status=status,

@@ -83,8 +83,11 @@ async def prior_session(
     return prior
 
 
-async def new_user(tx: Transaction, ctx: AuthContext, project: Project, login_id: str, profile: UserProfile) -> User:
-    """Create the user a factor sign-up is for; ``UserAlreadyExists`` if the login ID is taken.
+async def new_user(
+    tx: Transaction, ctx: AuthContext, project: Project, login_id: str, profile: UserProfile, user_id: str = ""
+) -> User:
+    """Create the user a factor sign-up is for (with ``user_id`` when the ceremony chose it);
+    ``UserAlreadyExists`` if the login ID is taken.
 
     No address is verified: a passkey or an app proves who holds it, not an email or phone.
     """
@@ -92,7 +95,13 @@ async def new_user(tx: Transaction, ctx: AuthContext, project: Project, login_id
     if await users_store.login_id_owner(tx, project.id, login_id):
         raise UserAlreadyExists()
     return await accounts.create_user(
-        tx, project_id=project.id, login_ids=[login_id], profile=profile, test=False, now=ctx.clock.now()
+        tx,
+        project_id=project.id,
+        login_ids=[login_id],
+        profile=profile,
+        test=False,
+        now=ctx.clock.now(),
+        user_id=user_id,
     )
 
 

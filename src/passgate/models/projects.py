@@ -104,6 +104,13 @@ class ProjectSettings(BaseModel):
         default="strict",
         description="SameSite of the DS/DSR cookies: none for a page on another site (always with Secure).",
     )
+    webauthn_rp_id: str = Field(
+        default="",
+        max_length=253,
+        pattern=r"^([a-z0-9-]+(\.[a-z0-9-]+)*)?$",
+        description="The WebAuthn relying party ID passkeys are bound to (a host name, e.g. example.com, "
+        "which also covers its subdomains); empty: the host of the first allowed origin.",
+    )
     hide_login_existence: bool = Field(
         default=False,
         description="Sign-in of an unknown login ID answers like a known one and sends nothing.",

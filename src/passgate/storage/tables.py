@@ -116,6 +116,46 @@ totp_secrets = Table(
     Column("confirmed_at", BigInteger, nullable=False, server_default="0"),
 )
 
+# Passkeys: one row per credential (its ID base64url, unique within the project), with the
+# public key (COSE, base64url) and the last sign count the authenticator reported.
+webauthn_credentials = Table(
+    "webauthn_credentials",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("credential_id", String(1400), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("sign_count", BigInteger, nullable=False),
+    Column("transports", Text, nullable=False, server_default="[]"),
+    Column("aaguid", String(36), nullable=False, server_default=""),
+    Column("backup_eligible", Boolean, nullable=False, server_default="0"),
+    Column("backup_state", Boolean, nullable=False, server_default="0"),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("rp_id", String(253), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_used_at", BigInteger, nullable=False, server_default="0"),
+    Index("ix_webauthn_credentials_user", "user_id"),
+)
+
+# A passkey ceremony between its start and its finish: what the finish must match (kind,
+# challenge, origin, RP ID, the user), and what it earns; used once, then kept until expiry.
+webauthn_ceremonies = Table(
+    "webauthn_ceremonies",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("login_id", String(320), nullable=False, server_default=""),
+    Column("user_id", String(32), nullable=False, server_default=""),
+    Column("challenge", String(100), nullable=False),
+    Column("origin", String(300), nullable=False),
+    Column("rp_id", String(253), nullable=False),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=False, server_default="0"),
+    Index("ix_webauthn_ceremonies_expiry", "project_id", "expires_at"),
+)
+
 # Trigram (pg_trgm GIN) indexes of user search's text filter: expression indexes that
 # migration 0009 creates on PostgreSQL only, so they are not declared on the tables here.
 POSTGRES_ONLY_INDEXES = frozenset({"ix_users_text", "ix_login_ids_text"})

@@ -26,6 +26,7 @@ from passgate.web import (
     auth_session,
     auth_tenants,
     auth_totp,
+    auth_webauthn,
     health,
     mgmt_access_keys,
     mgmt_audit,
@@ -108,6 +109,16 @@ from passgate.web.schemas.otp import (
     OTPVerifyRequest,
     UpdateEmailRequest,
     UpdatePhoneRequest,
+)
+from passgate.web.schemas.passkeys import (
+    PasskeyDeleteRequest,
+    PasskeyFinishRequest,
+    PasskeySignInStartRequest,
+    PasskeySignUpStartRequest,
+    PasskeysResponse,
+    PasskeyStartResponse,
+    PasskeyUpdateFinishResponse,
+    PasskeyUpdateStartRequest,
 )
 from passgate.web.schemas.project import SettingsPatch
 from passgate.web.schemas.roles import (
@@ -216,6 +227,16 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/auth/totp/verify",                         auth_totp.verify,                          TotpVerifyRequest,            JWTResponse,                   PROJECT, "auth_totp.verify",                     (IP, VERIFIES)),
         Route("POST",   "/v1/auth/totp/update",                         auth_totp.update,                          TotpUpdateRequest,            TotpEnrolmentResponse,         USER,    "auth_totp.update",                     (IP,)),
     ),
+    # --- passkeys (§2.9; contract part 2 §1)
+    "webauthn": (
+        Route("POST",   "/v1/auth/webauthn/signup/start",               auth_webauthn.sign_up_start,               PasskeySignUpStartRequest,    PasskeyStartResponse,          PROJECT, "auth_webauthn.sign_up_start",          (IP,)),
+        Route("POST",   "/v1/auth/webauthn/signup/finish",              auth_webauthn.sign_up_finish,              PasskeyFinishRequest,         JWTResponse,                   PROJECT, "auth_webauthn.sign_up_finish",         (IP,)),
+        Route("POST",   "/v1/auth/webauthn/signin/start",               auth_webauthn.sign_in_start,               PasskeySignInStartRequest,    PasskeyStartResponse,          PROJECT, "auth_webauthn.sign_in_start",          (IP,)),
+        Route("POST",   "/v1/auth/webauthn/signin/finish",              auth_webauthn.sign_in_finish,              PasskeyFinishRequest,         JWTResponse,                   PROJECT, "auth_webauthn.sign_in_finish",         (IP,)),
+        Route("POST",   "/v1/auth/webauthn/signup-in/start",            auth_webauthn.sign_up_or_in_start,         PasskeySignInStartRequest,    PasskeyStartResponse,          PROJECT, "auth_webauthn.sign_up_or_in_start",    (IP,)),
+        Route("POST",   "/v1/auth/webauthn/update/start",               auth_webauthn.update_start,                PasskeyUpdateStartRequest,    PasskeyStartResponse,          USER,    "auth_webauthn.update_start",           (IP,)),
+        Route("POST",   "/v1/auth/webauthn/update/finish",              auth_webauthn.update_finish,               PasskeyFinishRequest,         PasskeyUpdateFinishResponse,   PROJECT, "auth_webauthn.update_finish",          (IP,)),
+    ),
     # --- sessions and tenants of the signed-in user (§2.6)
     "session": (
         Route("POST",   "/v1/auth/refresh",                             auth_session.refresh,                      None,                         JWTResponse,                   USER,    "auth_session.refresh",                 (SESSION,)),
@@ -258,6 +279,9 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v2/mgmt/user/search",                         mgmt_users.search_users,                   UserSearchRequest,            UserSearchResponse,            MGMT,    "mgmt_users.search_users",              (KEY,)),
         Route("POST",   "/v2/mgmt/user/search/test",                    mgmt_users.search_test_users,              UserSearchRequest,            UserSearchResponse,            MGMT,    "mgmt_users.search_test_users",         (KEY,)),
         Route("DELETE", "/v1/mgmt/user/test/delete/all",                mgmt_users.delete_test_users,              None,                         EmptyResponse,                 MGMT,    "mgmt_users.delete_test_users",         (KEY,)),
+        Route("POST",   "/v1/mgmt/user/passkeys/list",                  mgmt_user_factors.list_passkeys,           MgmtUserRefRequest,           PasskeysResponse,              MGMT,    "mgmt_users.list_passkeys",             (KEY,)),
+        Route("POST",   "/v1/mgmt/user/passkey/delete",                 mgmt_user_factors.remove_passkey,          PasskeyDeleteRequest,         EmptyResponse,                 MGMT,    "mgmt_users.remove_passkey",            (KEY,)),
+        Route("POST",   "/v1/mgmt/user/passkeys/delete",                mgmt_user_factors.remove_passkeys,         MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.remove_passkeys",           (KEY,)),
         Route("POST",   "/v1/mgmt/user/totp/delete",                    mgmt_user_factors.remove_totp,             MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.remove_totp",               (KEY,)),
         Route("POST",   "/v1/mgmt/user/recovery-codes/delete",          mgmt_user_factors.remove_recovery_codes,   MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.remove_recovery_codes",     (KEY,)),
         Route("POST",   "/v1/mgmt/user/logout",                         mgmt_users.logout_user,                    MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.logout_user",               (KEY,)),
