@@ -113,7 +113,7 @@ def test_add_a_passkey_to_a_user_signed_in_by_code(server: LiveServer) -> None:
 
 
 def test_usernameless_sign_in_finds_the_user_by_its_passkey(server: LiveServer) -> None:
-    login_id, authenticator, answer = signed_up(server)
+    _, authenticator, answer = signed_up(server)
     started = auth_post(server, "/v1/auth/webauthn/signin/start", {"loginId": "", "origin": ORIGIN}).json()
     assert json.loads(started["options"])["publicKey"]["allowCredentials"] == []
     finished = auth_post(
