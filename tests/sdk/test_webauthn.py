@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from descope import AuthException
 from descope.common import LoginOptions
@@ -18,6 +19,7 @@ from tests.support import (
     audit_search,
     error_code,
     mgmt_request,
+    passgate_cli_in_process,
     signed_in,
     stored_rows,
     unique_email,
@@ -258,3 +260,36 @@ def test_management_lists_and_removes_passkeys(server: LiveServer) -> None:
     with pytest.raises(AuthException) as refused:
         server.client().webauthn.sign_in_start(login_id, ORIGIN)
     assert error_code(refused.value) == "E067010"
+
+
+def operator(server: LiveServer, *args: str) -> Any:
+    """``passgate user ARGS --project P --json`` against the server's database; its JSON."""
+    out = passgate_cli_in_process(
+        server.settings.data_dir,
+        server.settings.resolved_database_url(),
+        "user",
+        *args,
+        "--project",
+        server.project_id,
+        "--json",
+    ).stdout
+    return json.loads(out)
+
+
+def test_the_operator_lists_and_removes_passkeys_and_resets_the_app(server: LiveServer) -> None:
+    mgmt = server.client(management=True)
+    login_id, authenticator, answer = signed_up(server)
+    key = server.client().totp.update_user(login_id, answer["refreshSessionToken"]["jwt"])["key"]
+    assert server.client().totp.sign_in_code(login_id, pyotp.TOTP(key).now())["user"]["TOTP"] is True
+
+    listed = operator(server, "passkeys", login_id)
+    assert [row["id"] for row in listed] == [authenticator.credentials[0].id_text]
+    assert operator(server, "passkeys", login_id, "--delete-all") == {
+        "userId": answer["user"]["userId"],
+        "webauthn": False,
+    }
+    assert operator(server, "passkeys", login_id) == []
+    assert operator(server, "totp-reset", login_id)["TOTP"] is False
+    assert mgmt.mgmt.user.load(login_id)["user"]["TOTP"] is False
+    actions = {event["action"] for event in audit_search(server, userIds=[answer["user"]["userId"]])}
+    assert {"cli.user.remove_passkeys", "cli.user.totp_reset"} <= actions
