@@ -20,6 +20,7 @@ PATH_ORDER = (
     "otp start",
     "otp verify",
     "totp verify",
+    "passkey signin",
     "refresh",
     "me",
     "jwks",

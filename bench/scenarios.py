@@ -25,6 +25,11 @@ from preload import login_id
 from proctree import tree_memory
 from target import Server
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: its software authenticator
+from tests.authenticator import Authenticator
+
+PASSKEY_ORIGIN = "http://localhost:3000"  # a page origin every new project allows
+
 CONCURRENCY = (1, 32)
 SETUP_CONNECTIONS = 32
 SEARCH_PAGE_SIZE = 100
@@ -252,6 +257,7 @@ class Driver(Phases):
         self.auth = f"Bearer {project.project_id}"
         self.mgmt = f"Bearer {project.project_id}:{project.management_key}"
         self.chain = ("refreshJwt", f"Bearer {project.project_id}:")  # how a refresh answer feeds the next
+        self.passkey_users: list[tuple[str, Authenticator]] = []  # signed up with a passkey, reused by every phase
 
     # ------------------------------------------------------------------ set-up (unmeasured)
 
@@ -319,6 +325,51 @@ class Driver(Phases):
         body = [{"loginId": lid, "code": pyotp.TOTP(seed).now(), "loginOptions": {}} for lid, seed in seeds.items()]
         return self.request_file(prefix, [Request("POST", "/v1/auth/totp/verify", self.auth, b) for b in body])
 
+    def passkey_file(self, _connections: int = 0) -> Path:
+        """Passkey sign-in finish, once for each of users signed up with a passkey (a software
+        authenticator each, ES256): the sign-in starts are made beforehand, the assertions
+        signed by the bench, so the phase measures the finish alone (ceremony claimed once,
+        signature and counter checked, counter advanced, session row, JWTs signed)."""
+        self.batches += 1
+        count = self.batch_size("passkey signin")
+        self.register_passkeys(count)
+        users = self.passkey_users[:count]
+        body = [{"loginId": login_id, "origin": PASSKEY_ORIGIN, "loginOptions": {}} for login_id, _ in users]
+        starts = self.setup_pass(
+            f"passkey-start{self.batches}",
+            [Request("POST", "/v1/auth/webauthn/signin/start", self.auth, b) for b in body],
+        )
+        # wrk's answers come in the order they arrive: each is matched by the credential it allows.
+        holders = {authenticator.credentials[0].id_text: authenticator for _, authenticator in users}
+        finishes = [
+            {"transactionId": started["transactionId"], "response": holders[_allowed(started)].sign(started["options"])}
+            for started in starts
+        ]
+        route = "/v1/auth/webauthn/signin/finish"
+        return self.request_file(f"passkey{self.batches}", [Request("POST", route, self.auth, b) for b in finishes])
+
+    def register_passkeys(self, count: int) -> None:
+        """Sign up users with a passkey until there are ``count`` (through start and finish)."""
+        first = len(self.passkey_users)
+        if first >= count:
+            return
+        login_ids = [f"passkey{i}@example.com" for i in range(first, count)]
+        body = [{"user": {"loginId": lid}, "origin": PASSKEY_ORIGIN} for lid in login_ids]
+        starts = self.setup_pass(
+            f"passkey-signup{first}", [Request("POST", "/v1/auth/webauthn/signup/start", self.auth, b) for b in body]
+        )
+        authenticators = {lid: Authenticator(PASSKEY_ORIGIN) for lid in login_ids}
+        finishes = [  # matched by the user the options name (answers come in arrival order)
+            {
+                "transactionId": started["transactionId"],
+                "response": authenticators[_user_named(started)].register(started["options"]),
+            }
+            for started in starts
+        ]
+        route = "/v1/auth/webauthn/signup/finish"
+        self.setup_pass(f"passkey-signed-up{first}", [Request("POST", route, self.auth, b) for b in finishes])
+        self.passkey_users += list(authenticators.items())
+
     def healthz_file(self) -> Path:
         """The framework's ceiling: ``GET /healthz``, no database, no crypto."""
         return self.request_file("healthz", [Request("GET", "/healthz")])
@@ -352,6 +403,16 @@ class Driver(Phases):
         texts = [login_id("user", i * step).split("@")[0] + "@" for i in range(count)]
         body = [{"text": text, "limit": SEARCH_PAGE_SIZE, "page": 0} for text in texts]
         return self.request_file("search-text", [Request("POST", "/v2/mgmt/user/search", self.mgmt, b) for b in body])
+
+
+def _allowed(started: dict[str, Any]) -> str:
+    """The one credential ID a passkey sign-in start's options allow."""
+    return str(json.loads(started["options"])["publicKey"]["allowCredentials"][0]["id"])
+
+
+def _user_named(started: dict[str, Any]) -> str:
+    """The login ID a passkey sign-up start's options register a passkey for."""
+    return str(json.loads(started["options"])["publicKey"]["user"]["name"])
 
 
 def progress(result: dict[str, Any]) -> None:
@@ -389,6 +450,8 @@ def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, An
         phases += driver.measure_each_concurrency("otp verify", driver.verify_file, "once")
     if "totp" in paths:
         phases += driver.measure_each_concurrency("totp verify", driver.totp_file, "once")
+    if "passkey" in paths:
+        phases += driver.measure_each_concurrency("passkey signin", driver.passkey_file, "once")
     if "refresh" in paths:
         driver.warm("refresh", driver.refresh_file(), "chain")
         phases += driver.measure_each_concurrency("refresh", lambda _c: driver.refresh_file(), "chain")

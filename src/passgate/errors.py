@@ -128,6 +128,8 @@ class ClonedAuthenticator(PasskeyRefused):
     """An assertion whose sign count did not advance: two authenticators hold one key.
     ``detail`` is what the audit trail records of it (never sent to the client)."""
 
+    code, status, description = "E067004", 401, "Passkey sign count did not advance"
+
     def __init__(self, message: str, detail: dict[str, object]) -> None:
         super().__init__(message)
         self.detail = detail

@@ -209,9 +209,8 @@ def test_a_rewound_sign_count_is_refused_and_audited_as_a_clone(server: LiveServ
         started = client.webauthn.sign_in_start(login_id, ORIGIN)
         client.webauthn.sign_in_finish(started["transactionId"], authenticator.sign(started["options"]))
     started = client.webauthn.sign_in_start(login_id, ORIGIN)
-    assert_refused(
-        finish(server, "signin", started["transactionId"], authenticator.sign(started["options"], sign_count=1))
-    )
+    rewound = authenticator.sign(started["options"], sign_count=1)
+    assert_refused(finish(server, "signin", started["transactionId"], rewound), code="E067004")
     assert credentials(server, answer["user"]["userId"])[0]["sign_count"] == 2
     clones = audit_search(server, actions=["auth_webauthn.cloned_authenticator"], userIds=[answer["user"]["userId"]])
     assert len(clones) == 1
