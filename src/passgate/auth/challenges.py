@@ -144,6 +144,14 @@ async def _check(
     return await _record_wrong_code(tx, project, challenge, attempts, now_ms), None
 
 
+async def judged_one_at_a_time(tx: Transaction, project: Project, login_id: str, now_ms: int) -> None:
+    """Hold ``login_id``'s failure budget until the transaction ends: for a secret with no
+    attempt of its own to claim (an authenticator app's code), parallel guesses are then
+    judged one after another, so no more are compared than the budget allows. (A code sent
+    by message needs none: its guarded attempt count bounds the guesses.)"""
+    await challenges_store.hold_failures(tx, project.id, login_id, now_ms)
+
+
 async def over_failure_budget(tx: Transaction, project: Project, login_id: str, now_ms: int) -> PassgateError | None:
     """The refusal a login ID has earned by its failed verifications (of codes and of
     authenticator apps alike): ``TooManyAttempts`` over the rolling day's budget,

@@ -7,7 +7,9 @@ first accepted code confirms it, replacing the app the user had, and sets the us
 A code is accepted for its 30 s step or one step either side (clock drift), once: the step
 accepted is recorded by one guarded ``UPDATE`` (``last_step < :step``), so a replay, or two
 requests racing with the same code, win at most once. Wrong codes spend the login ID's
-failure budget, the one codes sent by message spend, under the same back-off.
+failure budget, the one codes sent by message spend, under the same back-off; a login ID's
+codes are judged one at a time (its budget row is held), so parallel guesses cannot be
+compared beyond the budget.
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ async def _check(
         return WrongCode("Wrong code"), None, False
     if user.status is UserStatus.DISABLED:
         return UserDisabled(), None, False
+    await challenges.judged_one_at_a_time(tx, project, login_id, now_ms)
     refused = await challenges.over_failure_budget(tx, project, login_id, now_ms)
     if refused is not None:
         return refused, None, False

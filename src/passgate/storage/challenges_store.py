@@ -119,6 +119,19 @@ async def failures_in_window(tx: Transaction, project_id: str, login_id: str, wi
     return Failures(int(row["n"]), int(row["last"] or 0)) if row else Failures(0, 0)
 
 
+async def hold_failures(tx: Transaction, project_id: str, login_id: str, now_ms: int) -> None:
+    """Lock the login ID's failure count for the rest of the transaction (the upsert that
+    ``record_failure`` begins with, changing nothing), so a check that reads the count and
+    then records a failure is exact under parallel requests, not only its last step.
+    PostgreSQL holds the row lock until commit; SQLite serialises writers anyway."""
+    await tx.execute(
+        "INSERT INTO login_failures (project_id, login_id, window_start, failures, last_failure_at)"
+        " VALUES (:p, :l, :now, 0, NULL)"
+        " ON CONFLICT (project_id, login_id) DO UPDATE SET failures = login_failures.failures",
+        {"p": project_id, "l": login_id, "now": now_ms},
+    )
+
+
 async def record_failure(
     tx: Transaction, project_id: str, login_id: str, now_ms: int, window_ms: int, limit: int
 ) -> int | None:
