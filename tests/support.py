@@ -205,12 +205,19 @@ def limited(**limits: str) -> ProjectSettings:
 def run_async(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """``asyncio.run(main())``, in a thread of its own if this thread runs an event loop
     already (Playwright's sync API keeps one running in the test's thread)."""
+    return outside_any_loop(lambda: asyncio.run(main()))
+
+
+def outside_any_loop(call: Callable[[], T]) -> T:
+    """``call()``, in a thread of its own if this thread runs an event loop (for code that
+    calls ``asyncio.run``: Playwright's sync API keeps a loop running in the thread of every
+    test an xdist worker runs after a browser test)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(main())
+        return call()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(asyncio.run, main()).result()
+        return executor.submit(call).result()
 
 
 def make_project(
@@ -385,7 +392,7 @@ def passgate_cli_in_process(data_dir: Path, db_url: str, *args: str) -> subproce
         saved = os.environ.get("PASSGATE_DATABASE_URL")
         os.environ["PASSGATE_DATABASE_URL"] = db_url
         try:
-            status = main(argv)
+            status = outside_any_loop(lambda: main(argv))
         except SystemExit as exit_:  # argparse usage errors
             status = exit_.code if isinstance(exit_.code, int) else 2
         finally:
