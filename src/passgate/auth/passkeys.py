@@ -171,32 +171,14 @@ async def start_update(
         )
 
 
-async def finish_sign_up(
-    ctx: AuthContext, project: Project, transaction_id: str, response: Any, caller: Caller
-) -> SessionTokens:
-    """Register the passkey and create its user; the session of the new user."""
-    credential = _parsed(parse_registration, response)
-    opened = await _finish(ctx, project, transaction_id, (SIGNUP,), caller, credential)
-    assert opened is not None
-    return await mint(ctx, project, opened)
-
-
-async def finish_sign_in(
-    ctx: AuthContext, project: Project, transaction_id: str, response: Any, caller: Caller
-) -> SessionTokens:
-    """Check the assertion; the session it earns."""
-    credential = _parsed(parse_authentication_credential_json, response)
-    opened = await _finish(ctx, project, transaction_id, (SIGNIN,), caller, credential)
-    assert opened is not None
-    return await mint(ctx, project, opened)
-
-
-async def finish_update(
-    ctx: AuthContext, project: Project, transaction_id: str, response: Any, caller: Caller
+async def finish(
+    ctx: AuthContext, project: Project, kind: str, transaction_id: str, response: Any, caller: Caller
 ) -> SessionTokens | None:
-    """Add the passkey to the user; the MFA session if the start asked for one, else ``None``."""
-    credential = _parsed(parse_registration, response)
-    opened = await _finish(ctx, project, transaction_id, (UPDATE,), caller, credential)
+    """Finish a ceremony of ``kind`` (``SIGNUP``: register the passkey and create its user;
+    ``SIGNIN``: check the assertion; ``UPDATE``: add the passkey to the user); the session it
+    earns, ``None`` for an update that did not ask for MFA."""
+    parse = parse_authentication_credential_json if kind == SIGNIN else parse_registration
+    opened = await _finish(ctx, project, transaction_id, (kind,), caller, _parsed(parse, response))
     return await mint(ctx, project, opened) if opened is not None else None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from passgate.auth import passkeys
+from passgate.models.sessions import SessionTokens
 from passgate.models.users import UserProfile
 from passgate.web.bearer import AuthCall
 from passgate.web.cookies import jwt_answer
@@ -79,23 +80,26 @@ async def update_start(body: PasskeyUpdateStartRequest, call: AuthCall) -> Passk
 
 async def sign_up_finish(body: PasskeyFinishRequest, call: AuthCall, response: Response) -> JWTResponse:
     """Register the passkey, create the user; its session."""
-    tokens = await passkeys.finish_sign_up(
-        call.ctx, call.project, required(body.transaction(), "transactionId"), body.response, call.caller
-    )
-    return jwt_answer(call.project, tokens, response)
+    return await _signed_in(passkeys.SIGNUP, body, call, response)
 
 
 async def sign_in_finish(body: PasskeyFinishRequest, call: AuthCall, response: Response) -> JWTResponse:
     """Check the passkey's assertion; the session it earns."""
-    tokens = await passkeys.finish_sign_in(
-        call.ctx, call.project, required(body.transaction(), "transactionId"), body.response, call.caller
-    )
-    return jwt_answer(call.project, tokens, response)
+    return await _signed_in(passkeys.SIGNIN, body, call, response)
 
 
 async def update_finish(body: PasskeyFinishRequest, call: AuthCall, response: Response) -> PasskeyUpdateFinishResponse:
     """Add the passkey; ``{"jwt": …}`` if the start asked for MFA, else ``{}``."""
-    tokens = await passkeys.finish_update(
-        call.ctx, call.project, required(body.transaction(), "transactionId"), body.response, call.caller
-    )
+    tokens = await _finished(passkeys.UPDATE, body, call)
     return PasskeyUpdateFinishResponse(jwt=jwt_answer(call.project, tokens, response) if tokens else None)
+
+
+async def _signed_in(kind: str, body: PasskeyFinishRequest, call: AuthCall, response: Response) -> JWTResponse:
+    tokens = await _finished(kind, body, call)
+    assert tokens is not None  # sign-up and sign-in always open a session
+    return jwt_answer(call.project, tokens, response)
+
+
+async def _finished(kind: str, body: PasskeyFinishRequest, call: AuthCall) -> SessionTokens | None:
+    transaction_id = required(body.transaction(), "transactionId")
+    return await passkeys.finish(call.ctx, call.project, kind, transaction_id, body.response, call.caller)
