@@ -8,15 +8,6 @@ import pytest
 from tests.support import DEFAULT_REDIRECT, LiveServer, database_url, live_server, relaxed
 
 BACKENDS = ["sqlite", "postgres"]
-BROWSER_TESTS = Path(__file__).parent / "browser"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The real-browser tests last. Playwright's sync API keeps an event loop running in the
-    thread for as long as its session lasts, so a test that ran after it on the same xdist
-    worker and called ``asyncio.run`` would fail; xdist hands files out in this order, so
-    each worker reaches the browser files only when nothing else is left."""
-    items.sort(key=lambda item: item.path.is_relative_to(BROWSER_TESTS))  # stable: the rest keep their order
 
 
 @pytest.fixture(params=BACKENDS)

@@ -22,8 +22,11 @@ from tests.browser.sdk_page import OpenPage, SdkPage
 from tests.support import LiveServer, database_url, live_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """Chromium, for this package's tests. Package scope, not session: Playwright's sync
+    API keeps an event loop running in the thread while it is open, and an xdist worker that
+    goes on to other files (any ``asyncio.run``, anyio's test runner) must not find it."""
     with sync_playwright() as playwright:
         launched = chromium.launch(playwright)
         yield launched
