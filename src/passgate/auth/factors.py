@@ -16,10 +16,10 @@ from passgate.addresses import normalize_login_id
 from passgate.auth import accounts, minting, refresh_tokens
 from passgate.auth.claims import combined_amr
 from passgate.auth.context import AuthContext, Caller
-from passgate.errors import InvalidRefreshToken, UserAlreadyExists, UserDisabled, UserNotFound
+from passgate.errors import InvalidRefreshToken, UserAlreadyExists
 from passgate.models.projects import Project
 from passgate.models.sessions import LoginOptions
-from passgate.models.users import User, UserProfile, UserStatus
+from passgate.models.users import User, UserProfile
 from passgate.storage import sessions_store, users_store
 from passgate.storage.database import Transaction
 
@@ -103,16 +103,6 @@ async def new_user(
         now=ctx.clock.now(),
         user_id=user_id,
     )
-
-
-async def signable_user(tx: Transaction, project: Project, login_id: str) -> User:
-    """The enabled (or invited) user owning ``login_id``; ``UserNotFound`` or ``UserDisabled``."""
-    user = await users_store.find_by_login_id(tx, project.id, normalize_login_id(login_id))
-    if user is None:
-        raise UserNotFound()
-    if user.status is UserStatus.DISABLED:
-        raise UserDisabled()
-    return user
 
 
 async def open_session(

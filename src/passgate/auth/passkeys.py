@@ -20,7 +20,7 @@ from typing import Any
 import webauthn
 from webauthn.helpers import bytes_to_base64url, parse_authentication_credential_json
 from webauthn.helpers import parse_registration_credential_json as parse_registration
-from webauthn.helpers.exceptions import InvalidJSONStructure, WebAuthnException
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AttestationConveyancePreference,
     AuthenticationCredential,
@@ -46,13 +46,14 @@ from passgate.errors import (
     PassgateError,
     PasskeyRefused,
     UserAlreadyExists,
+    UserDisabled,
     UserNotFound,
 )
 from passgate.identifiers import new_opaque_id, new_user_id
 from passgate.models.passkeys import Credential
 from passgate.models.projects import Project
 from passgate.models.sessions import LoginOptions, SessionTokens
-from passgate.models.users import User, UserProfile
+from passgate.models.users import User, UserProfile, UserStatus
 from passgate.storage import users_store, webauthn_store
 from passgate.storage.database import IntegrityViolation, Transaction
 from passgate.storage.webauthn_store import Ceremony
@@ -112,8 +113,8 @@ async def start_sign_in(
         user = await users_store.find_by_login_id(tx, project.id, login_id) if login_id else None
         if login_id and user is None and not project.settings.hide_login_existence:
             raise UserNotFound()
-        if user is not None:
-            await factors.signable_user(tx, project, login_id)  # disabled users are refused here
+        if user is not None and user.status is UserStatus.DISABLED:
+            raise UserDisabled()
         credentials = await webauthn_store.credentials_of(tx, user.id) if user else []
         if user is not None and not credentials and not project.settings.hide_login_existence:
             raise NoPasskeys()
@@ -411,13 +412,11 @@ async def _register(
     except IntegrityViolation:
         return PasskeyRefused("This passkey is already registered")
     user = await factors.mark(tx, ctx, user, factors.WEBAUTHN, held=True)
-    earned = ceremony.details.get("earned")
-    if ceremony.kind == UPDATE and not earned:
+    if ceremony.kind == UPDATE and not ceremony.details.get("earned"):
         return None
-    earned_record = factors.Earned.from_stored(earned if isinstance(earned, dict) else {})
     first_seen = ceremony.kind == SIGNUP
     return await factors.open_session(
-        tx, ctx, project, caller, user, factors.WEBAUTHN, earned_record, first_seen=first_seen
+        tx, ctx, project, caller, user, factors.WEBAUTHN, _earned(ceremony), first_seen=first_seen
     )
 
 
@@ -446,7 +445,7 @@ async def _assert(
             credential_current_sign_count=0,
             require_user_verification=True,
         )
-    except (WebAuthnException, InvalidJSONStructure) as exc:
+    except WebAuthnException as exc:
         return PasskeyRefused(f"The passkey assertion does not verify: {exc}")
     if (verified.new_sign_count > 0 or stored.sign_count > 0) and verified.new_sign_count <= stored.sign_count:
         detail: dict[str, object] = {
@@ -468,6 +467,10 @@ async def _assert(
     if not advanced:
         return PasskeyRefused("The passkey was used by another request at the same time")
     user: User = await accounts.load_signable_user(tx, project.id, stored.user_id)
-    earned = ceremony.details.get("earned")
-    earned_record = factors.Earned.from_stored(earned if isinstance(earned, dict) else {})
-    return await factors.open_session(tx, ctx, project, caller, user, factors.WEBAUTHN, earned_record)
+    return await factors.open_session(tx, ctx, project, caller, user, factors.WEBAUTHN, _earned(ceremony))
+
+
+def _earned(ceremony: Ceremony) -> factors.Earned:
+    """What the ceremony's start decided the sign-in earns (step-up, MFA, custom claims)."""
+    stored = ceremony.details.get("earned")
+    return factors.Earned.from_stored(stored if isinstance(stored, dict) else {})
