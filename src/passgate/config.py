@@ -87,6 +87,14 @@ class Settings(BaseSettings):
         default=(), description="Proxies (IPs or CIDRs) whose X-Forwarded-For is believed."
     )
 
+    # passwords (argon2id); why these figures: docs/passwords.md ("Hashing cost")
+    password_hash_memory_kib: int = Field(default=19_456, ge=8_192, le=1_048_576, description="argon2id memory, KiB.")
+    password_hash_time_cost: int = Field(default=2, ge=1, le=20, description="argon2id passes over the memory.")
+    password_hash_parallelism: int = Field(default=1, ge=1, le=16, description="argon2id lanes.")
+    password_hash_workers: int = Field(
+        default=0, ge=0, le=64, description="Threads hashing passwords at once (0: one per CPU core)."
+    )
+
     # delivery
     providers: tuple[ProviderConfig, ...] = Field(default=(), description="[[providers]] from the TOML file.")
     smtp_url: str | None = Field(default=None, description="smtp://user:pass@host:port or smtps://...")

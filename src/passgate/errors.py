@@ -141,6 +141,52 @@ class NoPasskeys(PassgateError):
     code, status, description = "E067010", 400, "User has no passkeys"
 
 
+# --- passwords (E0629xx) -------------------------------------------------------------------
+class WrongPassword(PassgateError):
+    """Sign-in (or replace) with a password that does not match; with the project's
+    enumeration hiding, also the answer for an unknown login ID or a user without one."""
+
+    code, status, description = "E062901", 401, "Invalid login ID or password"
+
+
+class PasswordPolicyViolation(PassgateError):
+    """A new password the effective policy refuses (too short, a class missing, a common
+    password, the login ID itself, one used before)."""
+
+    code, status, description = "E062902", 400, "Password does not meet the policy"
+
+
+class PasswordLocked(PassgateError):
+    """The password policy locked the password after too many wrong tries: reset it."""
+
+    code, status, description = "E062903", 401, "Password locked after too many failed attempts"
+
+
+class NoPassword(PassgateError):
+    """A password call for a user who has none (without enumeration hiding)."""
+
+    code, status, description = "E062904", 400, "User has no password"
+
+
+class NoVerifiedEmail(PassgateError):
+    """A password reset for a user without a verified email to send the link to."""
+
+    code, status, description = "E062905", 400, "User has no verified email for a reset"
+
+
+class PasswordsDisabled(PassgateError):
+    """A password route of a project whose policy turns passwords off."""
+
+    code, status, description = "E062906", 400, "Passwords are not enabled for this project"
+
+
+class PasswordExpired(PassgateError):
+    """The right password, but it must be changed first (temporary, expired by management or
+    by the policy's expiry): use replace or a reset (Descope's code)."""
+
+    code, status, description = "E062909", 401, "Password expired"
+
+
 # --- users (E0621xx) -----------------------------------------------------------------------
 class UserAlreadyExists(PassgateError):
     """Sign-up for a login ID that is taken."""

@@ -14,11 +14,13 @@ from starlette.applications import Starlette
 
 from passgate.auth.context import AuthContext
 from passgate.auth.keyring import KeyRing
+from passgate.auth.password_hashing import PasswordHashing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
 from passgate.auth.served_origins import ServedOrigins
 from passgate.clock import Clock, SystemClock
 from passgate.config import CHANNELS, ProviderConfig, Settings
+from passgate.crypto.password_hashes import Argon2Parameters
 from passgate.crypto.sealing import Secrets, load_or_create_master_secret
 from passgate.delivery.dispatcher import Dispatcher, RetryPolicy
 from passgate.delivery.outbox import queue_counts
@@ -159,6 +161,14 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
         notify_outbox=dispatcher.notify,
         limiter=build_limiter(settings),
         audit_log=GroupCommit(db, audit_store.insert, "audit event"),
+        passwords=PasswordHashing(
+            Argon2Parameters(
+                memory_kib=settings.password_hash_memory_kib,
+                time_cost=settings.password_hash_time_cost,
+                parallelism=settings.password_hash_parallelism,
+            ),
+            settings.password_hash_workers,
+        ),
     )
     return Runtime(db=db, ctx=ctx, dispatcher=dispatcher, http=http)
 

@@ -152,28 +152,54 @@ async def judged_one_at_a_time(tx: Transaction, project: Project, login_id: str,
     await challenges_store.hold_failures(tx, project.id, login_id, now_ms)
 
 
-async def over_failure_budget(tx: Transaction, project: Project, login_id: str, now_ms: int) -> PassgateError | None:
-    """The refusal a login ID has earned by its failed verifications (of codes and of
-    authenticator apps alike): ``TooManyAttempts`` over the rolling day's budget,
-    ``RateLimited`` while it waits out its back-off; ``None`` if it may try."""
+@dataclass(frozen=True)
+class Budget:
+    """Failed verifications allowed to one key (a login ID, or a client IP's) in the rolling
+    day, and how many come before the back-off waits begin."""
+
+    limit: int
+    backoff_after: int = BACKOFF_AFTER
+
+
+def login_budget(project: Project) -> Budget:
+    return Budget(project.settings.max_failed_verifications)
+
+
+async def over_failure_budget(
+    tx: Transaction, project: Project, login_id: str, now_ms: int, budget: Budget | None = None
+) -> PassgateError | None:
+    """The refusal a login ID (or another key) has earned by its failed verifications (of
+    codes, authenticator apps and passwords alike): ``TooManyAttempts`` over the rolling
+    day's budget, ``RateLimited`` while it waits out its back-off; ``None`` if it may try."""
+    budget = budget or login_budget(project)
     failures = await challenges_store.failures_in_window(tx, project.id, login_id, now_ms - FAILURE_WINDOW_MS)
-    if failures.count >= project.settings.max_failed_verifications:
+    if failures.count >= budget.limit:
         return TooManyAttempts("Too many failed verifications for this login ID; try again later")
-    wait_ms = backoff_seconds(failures.count) * 1000 - (now_ms - failures.last_at_ms)
+    waits = backoff_seconds(failures.count - budget.backoff_after + BACKOFF_AFTER)
+    wait_ms = waits * 1000 - (now_ms - failures.last_at_ms)
     if wait_ms > 0:
         return RateLimited(math.ceil(wait_ms / 1000), "Too many failed verifications; wait before trying again")
     return None
 
 
-async def count_failure(tx: Transaction, project: Project, login_id: str, now_ms: int) -> PassgateError | None:
-    """Count one failed verification of ``login_id``; ``TooManyAttempts`` if a concurrent
-    request spent the last of the budget first (the count is exact under concurrency)."""
+async def count_failure(
+    tx: Transaction, project: Project, login_id: str, now_ms: int, budget: Budget | None = None, event_id: str = ""
+) -> PassgateError | None:
+    """Count one failed verification of ``login_id`` (as ``event_id``, to take it back with
+    ``forgive_failure`` when it is counted before the comparison); ``TooManyAttempts`` if a
+    concurrent request spent the last of the budget first (exact under concurrency)."""
+    limit = (budget or login_budget(project)).limit
     counted = await challenges_store.record_failure(
-        tx, project.id, login_id, now_ms, FAILURE_WINDOW_MS, project.settings.max_failed_verifications
+        tx, project.id, login_id, now_ms, FAILURE_WINDOW_MS, limit, event_id
     )
     if counted is None:
         return TooManyAttempts("Too many failed verifications for this login ID; try again later")
     return None
+
+
+async def forgive_failure(tx: Transaction, event_id: str) -> None:
+    """Take back a failure counted before a comparison that then matched."""
+    await challenges_store.forget_failure(tx, event_id)
 
 
 async def _record_wrong_code(

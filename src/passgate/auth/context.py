@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from passgate.auth.keyring import KeyRing
+from passgate.auth.password_hashing import PasswordHashing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
 from passgate.auth.served_origins import ServedOrigins
@@ -30,6 +31,7 @@ class AuthContext:
     audit_log: GroupCommit[AuditEvent]
     # Refresh JWTs this process signed: presented back, they skip the signature check.
     issued_refresh: IssuedTokens = field(default_factory=IssuedTokens)
+    passwords: PasswordHashing = field(default_factory=PasswordHashing)
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)

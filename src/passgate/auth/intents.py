@@ -22,6 +22,7 @@ from passgate.errors import (
     InvalidRefreshToken,
     ManagedUserNotFound,
     NotATestUser,
+    NoVerifiedEmail,
     UserAlreadyExists,
     UserDisabled,
     UserNotFound,
@@ -35,6 +36,7 @@ from passgate.storage import sessions_store, users_store
 from passgate.storage.database import Transaction
 
 SIGNUP, SIGNIN, UPDATE = "signup", "signin", "update"
+RESET = "reset"  # a password reset: a sign-in by a link to the user's verified email
 DECOY = "decoy"  # a sign-in of an unknown login ID when the project hides which ones exist
 
 
@@ -120,6 +122,29 @@ async def for_sign_in(
         raise InvalidRefreshToken("The refresh token belongs to another user")
     target = _sign_in_address(user, method, login_id)
     return Intent(login_id, user, SIGNIN, method, target, _details(target, options, prior), options)
+
+
+async def for_password_reset(tx: Transaction, project: Project, login_id: str, options: LoginOptions) -> Intent:
+    """A password reset: a sign-in link to the user's *verified* email (an unverified one
+    could be anyone's). With ``hide_login_existence``, an unknown login ID that is an email
+    address gets a decoy (nothing sent, the same answer)."""
+    login_id = normalize_login_id(login_id)
+    user = await users_store.find_by_login_id(tx, project.id, login_id)
+    hidden = project.settings.hide_login_existence
+    if user is None and not hidden:
+        raise UserNotFound()
+    if user is not None and user.status is UserStatus.DISABLED:
+        raise UserDisabled()
+    if user is None or not (user.email and user.verified_email):
+        if not hidden:
+            raise NoVerifiedEmail()
+        try:
+            target = normalize_email(user.email if user else login_id)
+        except InvalidArgument as exc:
+            raise NoVerifiedEmail() from exc
+        return Intent(login_id, None, DECOY, Method.EMAIL, target, IntentDetails(address=target), options)
+    details = IntentDetails(address=user.email, custom_claims=options.custom_claims)
+    return Intent(login_id, user, RESET, Method.EMAIL, user.email, details, options)
 
 
 async def for_update(ctx: AuthContext, project: Project, update: AddressUpdate, refresh_jwt: str | None) -> Intent:

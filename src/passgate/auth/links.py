@@ -195,6 +195,26 @@ async def _complete(
     )
 
 
+async def start_password_reset(
+    ctx: AuthContext, project: Project, login_id: str, redirect_url: str | None, options: LoginOptions
+) -> EnchantedStart | str:
+    """Send a password reset link to the user's verified email, as the project's
+    ``password_reset_method`` says: the masked address for a magic link, the enchanted start
+    (link ID, pending reference, masked address) for an enchanted link."""
+    url = _redirect(project, redirect_url)
+    enchanted = project.settings.password_reset_method == "enchantedlink"  # noqa: S105 (a method name)
+    async with ctx.db.transaction() as tx:
+        intent = await intents.for_password_reset(tx, project, login_id, options)
+        if enchanted:
+            link_id, pending_ref = await _send_enchanted(tx, ctx, project, intent, url)
+        else:
+            await _send_magic(tx, ctx, project, intent, url)
+    ctx.notify_outbox()
+    if enchanted:
+        return EnchantedStart(link_id=link_id, pending_ref=pending_ref, masked=intent.masked_target)
+    return intent.masked_target
+
+
 # --- enchanted links --------------------------------------------------------------------------
 async def start_enchanted(ctx: AuthContext, project: Project, start: Start) -> EnchantedStart:
     """Send an enchanted link set; the caller polls ``pending_ref`` for the session."""

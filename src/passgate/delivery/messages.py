@@ -14,6 +14,7 @@ from typing import Any
 from passgate.addresses import mask_email, mask_phone
 
 INVITE = "invite"  # the purpose of an invitation (``mgmt/invitations.py``): a link, but not a sign-in link
+RESET = "reset"  # a password reset link (``auth/passwords.py``): it signs in, to set a new password
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class OutgoingMessage:
 
     channel: str  # email | sms | voice | whatsapp
     to: str
-    purpose: str  # signin | signup | update | invite
+    purpose: str  # signin | signup | update | invite | reset
     login_id: str
     project_name: str
     project_id: str = ""
@@ -45,8 +46,8 @@ class OutgoingMessage:
     @property
     def template_purpose(self) -> str:
         """Which texts to use: invitations and links have their own, codes follow the flow's purpose."""
-        if self.purpose == INVITE:
-            return INVITE
+        if self.purpose in (INVITE, RESET):
+            return self.purpose
         if self.links:
             return "enchantedlink"
         if self.link:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from passgate.addresses import leniently, normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, intents, otp, totp
+from passgate.auth import accounts, intents, otp, password_policy, passwords, totp
 from passgate.auth.context import AuthContext
 from passgate.errors import (
     InvalidArgument,
@@ -81,6 +81,8 @@ class NewUser:
     # invitation (test users never are: nothing is sent to them).
     invitation: invitations.Invitation | None = None
     totp_seed: str = ""  # an authenticator app's base32 secret, imported confirmed (Descope's ``seed``)
+    password: str = ""  # a cleartext password (checked against the project's policy, then hashed)
+    hashed_password: str = ""  # a hash from another system, in its stored form (rehashed at first sign-in)
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
     fields = new.fields
     login_ids = _login_ids(new.login_id, fields.additional_login_ids or ())
     status = fields.status or (UserStatus.INVITED if new.invitation else UserStatus.ENABLED)
+    hashed = new.hashed_password or await _hashed(ctx, project, login_ids, new.password)
     async with ctx.db.transaction() as tx:
         await custom_attributes.check_values(tx, project.id, fields.custom_attributes or {})
         user = await accounts.create_user(
@@ -193,12 +196,25 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
             user = await _reloaded(tx, user)
         if new.totp_seed:
             user = await totp.import_seed(tx, ctx, user, new.totp_seed)
+        if hashed:
+            user = await passwords.store(tx, ctx, user, hashed, must_change=False)
         sent = 0
         if new.invitation is not None and not new.test:
             sent = await invitations.queue_invitation(tx, ctx, project, user, new.invitation)
     if sent:
         ctx.notify_outbox()
     return user
+
+
+async def _hashed(ctx: AuthContext, project: Project, login_ids: Sequence[str], password: str) -> str:
+    """The stored form of a cleartext password given at creation ("" for none), once the
+    project's policy accepts it."""
+    if not password:
+        return ""
+    async with ctx.db.transaction(write=False) as tx:
+        policy = await password_policy.project_policy(tx, project.id)
+    password_policy.check(policy, password, login_ids)
+    return await ctx.passwords.hash(password)
 
 
 async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUser]) -> BatchResult[NewUser]:

@@ -115,6 +115,15 @@ class ProjectSettings(BaseModel):
         default=False,
         description="Sign-in of an unknown login ID answers like a known one and sends nothing.",
     )
+    max_failed_passwords_per_ip: int = Field(
+        default=200,
+        ge=1,
+        le=1_000_000,
+        description="Wrong passwords per client IP per 24 h (back-off waits begin after a quarter of them).",
+    )
+    password_reset_method: Literal["magiclink", "enchantedlink"] = Field(
+        default="magiclink", description="How a password reset link is sent to the user's verified email."
+    )
     phone_countries: tuple[str, ...] = Field(
         default=(), description="ISO regions (e.g. US, GB) SMS, voice and WhatsApp may reach; empty allows all."
     )

@@ -37,10 +37,11 @@ class User:
     picture: str = ""
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     authz: Authorization = field(default_factory=Authorization)
-    # Whether the user has a passkey, an authenticator app: kept by the flows that add and
+    # Whether the user has a passkey, an authenticator app, a password: kept by the flows that add and
     # remove them (``auth/factors.py``), never by a profile update.
     webauthn: bool = False
     totp: bool = False
+    password: bool = False
 
 
 @dataclass(frozen=True)

@@ -133,9 +133,10 @@ async def hold_failures(tx: Transaction, project_id: str, login_id: str, now_ms:
 
 
 async def record_failure(
-    tx: Transaction, project_id: str, login_id: str, now_ms: int, window_ms: int, limit: int
+    tx: Transaction, project_id: str, login_id: str, now_ms: int, window_ms: int, limit: int, event_id: str = ""
 ) -> int | None:
-    """Count one failure; ``None`` if the login ID already has ``limit`` failures in the
+    """Count one failure (as ``event_id``, when the caller may take it back with
+    ``forget_failure``); ``None`` if the login ID already has ``limit`` failures in the
     rolling window, so concurrent failures can never exceed it.
 
     The upsert of the login ID's ``login_failures`` row comes first: it takes that row's lock
@@ -159,6 +160,11 @@ async def record_failure(
         return None
     await tx.execute(
         "INSERT INTO login_failure_events (id, project_id, login_id, at) VALUES (:id, :p, :l, :now)",
-        {"id": new_opaque_id(), "p": project_id, "l": login_id, "now": now_ms},
+        {"id": event_id or new_opaque_id(), "p": project_id, "l": login_id, "now": now_ms},
     )
     return count + 1
+
+
+async def forget_failure(tx: Transaction, event_id: str) -> None:
+    """Take back a failure counted in advance (``record_failure``'s ``event_id``)."""
+    await tx.execute("DELETE FROM login_failure_events WHERE id = :id", {"id": event_id})

@@ -96,6 +96,7 @@ users = Table(
     Column("modified_at", BigInteger, nullable=False),
     Column("webauthn", Boolean, nullable=False, server_default="0"),
     Column("totp", Boolean, nullable=False, server_default="0"),
+    Column("password", Boolean, nullable=False, server_default="0"),
     Index("ix_users_project_created", "project_id", "created_at"),
     # Totals of user search count through this index alone (test users are left out by default).
     Index("ix_users_project_test", "project_id", "test"),
@@ -114,6 +115,53 @@ totp_secrets = Table(
     Column("last_step", BigInteger, nullable=False, server_default="0"),
     Column("created_at", BigInteger, nullable=False),
     Column("confirmed_at", BigInteger, nullable=False, server_default="0"),
+)
+
+# A user's password: its hash (an argon2id PHC string, or the stored form of a hash imported
+# from another system, rehashed at the first sign-in), whether it must be changed before it
+# signs in again (set temporary, expired), when it was set, and the wrong tries since the last
+# right one (the lock of the password policy).
+passwords = Table(
+    "passwords",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("must_change", Boolean, nullable=False, server_default="0"),
+    Column("set_at", BigInteger, nullable=False),
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+)
+
+# Earlier password hashes of a user, newest first by ``set_at``, kept as far back as the
+# policy's reuse check looks.
+password_history = Table(
+    "password_history",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("set_at", BigInteger, primary_key=True),
+    Column("hash", Text, nullable=False),
+)
+
+# Password policies: the project's (``tenant_id`` "") and any tenant's own, as JSON.
+password_policies = Table(
+    "password_policies",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("tenant_id", String(64), primary_key=True),
+    Column("settings", Text, nullable=False),
+)
+
+# Streamed user imports: how many lines of which file have been committed, so an import run
+# again after a crash goes on after them (the count is written in each batch's transaction).
+user_imports = Table(
+    "user_imports",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("file_digest", String(64), primary_key=True),
+    Column("lines_done", BigInteger, nullable=False),
+    Column("imported", BigInteger, nullable=False),
+    Column("failed", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
 )
 
 # Passkeys: one row per credential (its ID base64url, unique within the project), with the

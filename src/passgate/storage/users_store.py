@@ -44,6 +44,7 @@ USERS = RecordTable(
         Column("modified_at", conversion=MS_AS_SECONDS),
         Column("webauthn", conversion=BOOL),
         Column("totp", conversion=BOOL),
+        Column("password", conversion=BOOL),
     ),
     other_fields=("login_ids", "authz"),
 )
@@ -51,7 +52,7 @@ _INSERT_USER = USERS.insert_sql()
 # A profile write leaves the factor flags alone: they follow the credential rows, written in
 # the transactions that add or remove those (``set_factor``), so a concurrent profile update
 # holding an older copy of the user cannot undo them.
-_FACTORS = ("webauthn", "totp")
+_FACTORS = ("webauthn", "totp", "password")
 _UPDATE_USER = (
     f"UPDATE users SET {USERS.assignments(leaving=('id', 'project_id', 'created_at', *_FACTORS))} WHERE id = :id"
 )
@@ -139,7 +140,7 @@ async def update_user(tx: Transaction, user: User, previous: User | None = None)
 
 
 async def set_factor(tx: Transaction, user_id: str, factor: str, enabled: bool, now_ms: int) -> None:
-    """Record whether the user has ``factor`` (``webauthn`` or ``totp``)."""
+    """Record whether the user has ``factor`` (``webauthn``, ``totp`` or ``password``)."""
     if factor not in _FACTORS:
         raise ValueError(f"not a factor flag: {factor}")
     await tx.execute(

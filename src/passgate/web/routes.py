@@ -23,6 +23,7 @@ from passgate.web import (
     auth_access_keys,
     auth_links,
     auth_otp,
+    auth_passwords,
     auth_session,
     auth_tenants,
     auth_totp,
@@ -34,6 +35,7 @@ from passgate.web import (
     mgmt_jwts,
     mgmt_links,
     mgmt_management_keys,
+    mgmt_passwords,
     mgmt_permissions,
     mgmt_project,
     mgmt_roles,
@@ -119,6 +121,20 @@ from passgate.web.schemas.passkeys import (
     PasskeyStartResponse,
     PasskeyUpdateFinishResponse,
     PasskeyUpdateStartRequest,
+)
+from passgate.web.schemas.passwords import (
+    MgmtPasswordExpireRequest,
+    MgmtPasswordSetRequest,
+    PasswordPolicyResponse,
+    PasswordReplaceRequest,
+    PasswordResetRequest,
+    PasswordResetResponse,
+    PasswordSettings,
+    PasswordSettingsQuery,
+    PasswordSettingsRequest,
+    PasswordSignInRequest,
+    PasswordSignUpRequest,
+    PasswordUpdateRequest,
 )
 from passgate.web.schemas.project import SettingsPatch
 from passgate.web.schemas.roles import (
@@ -227,6 +243,15 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/auth/totp/verify",                         auth_totp.verify,                          TotpVerifyRequest,            JWTResponse,                   PROJECT, "auth_totp.verify",                     (IP, VERIFIES)),
         Route("POST",   "/v1/auth/totp/update",                         auth_totp.update,                          TotpUpdateRequest,            TotpEnrolmentResponse,         USER,    "auth_totp.update",                     (IP,)),
     ),
+    # --- passwords (§2.5; contract part 2 §5)
+    "password": (
+        Route("POST",   "/v1/auth/password/signup",                     auth_passwords.sign_up,                    PasswordSignUpRequest,        JWTResponse,                   PROJECT, "auth_password.sign_up",                (IP,)),
+        Route("POST",   "/v1/auth/password/signin",                     auth_passwords.sign_in,                    PasswordSignInRequest,        JWTResponse,                   PROJECT, "auth_password.sign_in",                (IP, VERIFIES)),
+        Route("POST",   "/v1/auth/password/replace",                    auth_passwords.replace,                    PasswordReplaceRequest,       JWTResponse,                   PROJECT, "auth_password.replace",                (IP, VERIFIES)),
+        Route("POST",   "/v1/auth/password/update",                     auth_passwords.update,                     PasswordUpdateRequest,        EmptyResponse,                 USER,    "auth_password.update",                 (IP,)),
+        Route("POST",   "/v1/auth/password/reset",                      auth_passwords.send_reset,                 PasswordResetRequest,         PasswordResetResponse,         PROJECT, "auth_password.send_reset",             (IP, SENDS)),
+        Route("GET",    "/v1/auth/password/policy",                     auth_passwords.policy,                     None,                         PasswordPolicyResponse,        PROJECT, "auth_password.policy",                 (IP,)),
+    ),
     # --- passkeys (§2.9; contract part 2 §1)
     "webauthn": (
         Route("POST",   "/v1/auth/webauthn/signup/start",               auth_webauthn.sign_up_start,               PasskeySignUpStartRequest,    PasskeyStartResponse,          PROJECT, "auth_webauthn.sign_up_start",          (IP,)),
@@ -284,6 +309,10 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/mgmt/user/passkeys/delete",                mgmt_user_factors.remove_passkeys,         MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.remove_passkeys",           (KEY,)),
         Route("POST",   "/v1/mgmt/user/totp/delete",                    mgmt_user_factors.remove_totp,             MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.remove_totp",               (KEY,)),
         Route("POST",   "/v1/mgmt/user/recovery-codes/delete",          mgmt_user_factors.remove_recovery_codes,   MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.remove_recovery_codes",     (KEY,)),
+        Route("POST",   "/v1/mgmt/user/password/set/temporary",         mgmt_passwords.set_temporary,              MgmtPasswordSetRequest,       EmptyResponse,                 MGMT,    "mgmt_users.set_temporary_password",    (KEY,)),
+        Route("POST",   "/v1/mgmt/user/password/set/active",            mgmt_passwords.set_active,                 MgmtPasswordSetRequest,       EmptyResponse,                 MGMT,    "mgmt_users.set_active_password",       (KEY,)),
+        Route("POST",   "/v1/mgmt/user/password/set",                   mgmt_passwords.set_deprecated,             MgmtPasswordSetRequest,       EmptyResponse,                 MGMT,    "mgmt_users.set_password",              (KEY,)),
+        Route("POST",   "/v1/mgmt/user/password/expire",                mgmt_passwords.expire,                     MgmtPasswordExpireRequest,    EmptyResponse,                 MGMT,    "mgmt_users.expire_password",           (KEY,)),
         Route("POST",   "/v1/mgmt/user/logout",                         mgmt_users.logout_user,                    MgmtUserRefRequest,           EmptyResponse,                 MGMT,    "mgmt_users.logout_user",               (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/status",                  mgmt_users.update_status,                  StatusRequest,                UserWrapper,                   MGMT,    "mgmt_users.update_status",             (KEY,)),
         Route("POST",   "/v1/mgmt/user/update/loginid",                 mgmt_users.update_login_id,                LoginIdUpdateRequest,         UserWrapper,                   MGMT,    "mgmt_users.update_login_id",           (KEY,)),
@@ -349,6 +378,8 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/mgmt/auth/signup",                         mgmt_jwts.sign_up,                         MgmtSignUpRequest,            JWTResponse,                   MGMT,    "mgmt_sessions.sign_up",                (KEY,)),
         Route("POST",   "/v1/mgmt/auth/signup-in",                      mgmt_jwts.sign_up_or_in,                   MgmtSignUpRequest,            JWTResponse,                   MGMT,    "mgmt_sessions.sign_up_or_in",          (KEY,)),
         Route("POST",   "/v1/mgmt/auth/anonymous",                      mgmt_jwts.anonymous,                       TokenOptionsIn,               JWTResponse,                   MGMT,    "mgmt_sessions.anonymous",              (KEY,)),
+        Route("GET",    "/v1/mgmt/password/settings",                   mgmt_passwords.load_settings,              PasswordSettingsQuery,        PasswordSettings,              MGMT,    "mgmt_password.load_settings",          (KEY,)),
+        Route("POST",   "/v1/mgmt/password/settings",                   mgmt_passwords.save_settings,              PasswordSettingsRequest,      EmptyResponse,                 MGMT,    "mgmt_password.save_settings",          (KEY,)),
         Route("GET",    "/v1/mgmt/project/settings",                    mgmt_project.read_settings,                None,                         ProjectSettings,               MGMT,    "mgmt_project.read_settings",           (KEY,)),
         Route("POST",   "/v1/mgmt/project/settings",                    mgmt_project.update_settings,              SettingsPatch,                ProjectSettings,               MGMT,    "mgmt_project.update_settings",         (KEY,)),
     ),

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from passgate.auth import passwords
 from passgate.errors import InvalidArgument, MissingArgument
 from passgate.mgmt import users
 from passgate.mgmt.grants import TenantRoles
@@ -102,6 +103,7 @@ class UserResponse(AuditedResponse):
             modifiedTime=int(user.modified_at),
             TOTP=user.totp,
             webauthn=user.webauthn,
+            password=user.password,
         )
 
 
@@ -237,6 +239,14 @@ class InvitationFields(Request):
 class CreateUserRequest(UserFieldsRequest, InvitationFields):
     invite: bool | None = None
     seed: str | None = Field(default=None, max_length=128)  # an authenticator app's base32 secret
+    password: str | None = Field(default=None, max_length=1024)  # cleartext, checked against the policy
+    hashedPassword: dict[str, Any] | None = None  # {<kind>: {...}}: a hash from another system
+
+    def stored_hash(self) -> str:
+        """The stored form of ``hashedPassword`` ("" if none); ``InvalidArgument`` if malformed."""
+        if not self.hashedPassword:
+            return ""
+        return passwords.imported_hash(self.hashedPassword)
 
     def new_user(self, *, test: bool, invitation: Invitation | None = None) -> users.NewUser:
         """The user to create; invited with ``invitation`` (a batch's) or, with ``invite``, its own."""
@@ -248,6 +258,8 @@ class CreateUserRequest(UserFieldsRequest, InvitationFields):
             test=test,
             invitation=invitation,
             totp_seed=self.seed or "",
+            password=self.password or "",
+            hashed_password=self.stored_hash(),
         )
 
 
