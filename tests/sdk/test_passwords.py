@@ -6,6 +6,8 @@ from __future__ import annotations
 import concurrent.futures
 import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 import bcrypt
 import httpx
@@ -140,7 +142,8 @@ def test_temporary_and_expired_passwords_must_be_replaced(server: LiveServer) ->
     client.mgmt.user.create(login_id, email=login_id)
     client.mgmt.user.set_temporary_password(login_id, GOOD)
     assert refused_code(client.password.sign_in, login_id, GOOD) == "E062909"
-    assert refused_code(client.password.sign_in, login_id, "wrong wrong wrong") == "E062901"  # only the right one says so
+    # only the right password learns that it must be replaced
+    assert refused_code(client.password.sign_in, login_id, "wrong wrong wrong") == "E062901"
     client.password.replace(login_id, GOOD, OTHER)
     client.password.sign_in(login_id, OTHER)
 
@@ -180,7 +183,7 @@ def test_settings_set_the_policy_the_sign_up_meets(server: LiveServer) -> None:
     )
     assert client.password.get_policy()["minLength"] == 12
     settings = client.mgmt.password.get_settings()
-    assert settings["minLength"] == 12 and settings["uppercase"] is True and settings["lock"] is False
+    assert (settings["minLength"], settings["uppercase"], settings["lock"]) == (12, True, False)
     assert "upper-case" in str(_refusal(client.password.sign_up, unique_email("p"), "lowercase only 123!"))
     assert "symbol" in str(_refusal(client.password.sign_up, unique_email("p"), "Lowercaseonly123"))
     client.password.sign_up(unique_email("p"), "Long Enough 123!")
@@ -206,7 +209,7 @@ def test_a_tenants_own_policy_holds_its_members(server: LiveServer) -> None:
     client.mgmt.user.set_active_password(outsider, "nine char")
 
 
-def _refusal(call, *args):  # type: ignore[no-untyped-def]
+def _refusal(call: Callable[..., Any], *args: Any) -> Any:
     with pytest.raises(AuthException) as refused:
         call(*args)
     return refused.value.error_message
