@@ -21,6 +21,7 @@ PATH_ORDER = (
     "otp verify",
     "totp verify",
     "passkey signin",
+    "password signin",
     "refresh",
     "me",
     "jwks",

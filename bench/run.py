@@ -1,10 +1,12 @@
-"""passgate's benchmark: OTP start, OTP verify, refresh, me, JWKS, management user search and
-the local session check, on SQLite and PostgreSQL, with the real server as a subprocess and
-wrk as the client; the peer (better-auth, from ../shared/bench) side by side when present.
+"""passgate's benchmark: OTP start, OTP verify, TOTP verify, passkey and password sign-in,
+refresh, me, JWKS, management user search and the local session check, on SQLite and
+PostgreSQL, with the real server as a subprocess and wrk as the client; the peer
+(better-auth, from ../shared/bench) side by side when present.
 
     .venv/bin/python bench/run.py            # full run, rewrites the results in bench/README.md
     .venv/bin/python bench/run.py --quick    # a few tiny phases that prove it works (README untouched)
     .venv/bin/python bench/run.py --users 1000,1000000 --soak 600    # scale and memory goals too
+    .venv/bin/python bench/run.py --quick --paths password --no-peer    # one path only (README untouched)
 
 A one-worker server (and the peer) runs pinned to CPU 0, wrk and this script to CPU 1; more
 workers use both CPUs. All traffic goes to 127.0.0.1; every phase is bounded in time and in
@@ -40,7 +42,7 @@ from tokencheck import check_sessions
 
 RESULTS = Path(__file__).resolve().parent / "results"
 Paths = tuple[str, ...]
-ALL_PATHS: Paths = ("healthz", "start", "verify", "totp", "passkey", "refresh", "me", "jwks", "search")
+ALL_PATHS: Paths = ("healthz", "start", "verify", "totp", "passkey", "password", "refresh", "me", "jwks", "search")
 JWT_PATHS: Paths = ("verify", "refresh")  # what another signing algorithm changes
 WORKER_PATHS: Paths = ("healthz", "start", "verify", "refresh", "me")  # with more workers
 SCALE_PATHS: Paths = ("start", "verify", "refresh", "me", "search")  # with more users in the database
@@ -58,6 +60,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--algs",
         help="comma-separated JWT algorithms; the first also runs healthz and OTP start "
         "(default ES256,RS256,EdDSA; ES256 with --quick)",
+    )
+    parser.add_argument(
+        "--paths",
+        help=f"comma-separated, only these of {','.join(ALL_PATHS)} (default: all; the README is then "
+        "left alone unless --readme)",
     )
     parser.add_argument("--seconds", type=int, help="seconds per measured phase (default 5; 1 with --quick)")
     parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL, help="admin URL that may create databases")
@@ -97,8 +104,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.soak_backends = args.soak_backends.split(",") if args.soak_backends else args.backends[:1]
     unknown = (set(args.backends) - set(BACKEND_NAMES)) | (set(args.algs) - set(report.ALG_ORDER))
     unknown |= set(args.soak_backends) - set(BACKEND_NAMES)
+    args.paths = args.paths.split(",") if args.paths else list(ALL_PATHS)
+    unknown |= set(args.paths) - set(ALL_PATHS)
     if unknown:
-        parser.error(f"unknown backend or algorithm: {', '.join(sorted(unknown))}")
+        parser.error(f"unknown backend, algorithm or path: {', '.join(sorted(unknown))}")
     try:
         args.users = [int(n) for n in (args.users or ("200" if args.quick else "1000")).split(",")]
         args.workers = [int(n) for n in (args.workers or ("1" if args.quick else "1,2")).split(",")]
@@ -107,7 +116,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if min(args.users) < 0 or min(args.workers) < 1:
         parser.error("--users must be >= 0 and --workers >= 1")
     if args.readme is None:
-        args.readme = not args.quick
+        args.readme = not args.quick and set(args.paths) == set(ALL_PATHS)
     return args
 
 
@@ -161,14 +170,16 @@ def bench_server(
 
 def passes(args: argparse.Namespace, backend: str) -> list[tuple[ServerSpec, tuple[str, ...]]]:
     """The servers one backend gets and what each measures: every algorithm at the first worker
-    count and user count, then the first algorithm at each further worker count and user count."""
+    count and user count, then the first algorithm at each further worker count and user count;
+    only ``--paths``, and no server left with nothing to measure."""
     alg, workers, users = args.algs[0], args.workers[0], args.users[0]
     todo: list[tuple[ServerSpec, Paths]] = [
         (ServerSpec(backend, a, workers, users), ALL_PATHS if a == alg else JWT_PATHS) for a in args.algs
     ]
     todo += [(ServerSpec(backend, alg, w, users), WORKER_PATHS) for w in args.workers[1:]]
     todo += [(ServerSpec(backend, alg, workers, n), SCALE_PATHS) for n in args.users[1:]]
-    return todo
+    chosen = [(spec, tuple(p for p in paths if p in args.paths)) for spec, paths in todo]
+    return [(spec, paths) for spec, paths in chosen if paths]
 
 
 def run_peer(args: argparse.Namespace, workdir: Path, sizes: Sizes, budget: RetryBudget) -> dict[str, Any]:
@@ -245,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             "algs": args.algs,
             "users": args.users,
             "workers": args.workers,
+            "paths": args.paths,
             "soak_s": args.soak,
             "pinned": can_pin(),
             **dataclasses.asdict(sizes_of(args)),

@@ -1,14 +1,16 @@
 """The measured paths against one running server, and the unmeasured set-up they need.
 
 Set-up goes through the same HTTP API and the same wrk script (a Python client would be
-slower than the server): management creates users and issues test codes, and verifying
-codes yields the sessions that refresh, ``me`` and the local session check use. Start and
-verify get new users or codes for every phase, refresh new sessions. ``Phases`` is what
-any server's driver shares (the peer's is in ``peer.py``); ``Driver`` is passgate's.
+slower than the server): management creates users (with a password hash made once by the
+bench, for password sign-in) and issues test codes, and verifying codes yields the sessions
+that refresh, ``me`` and the local session check use. Start and verify get new users or
+codes for every phase, refresh new sessions. ``Phases`` is what any server's driver shares
+(the peer's is in ``peer.py``); ``Driver`` is passgate's.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import argon2
 import pyotp
 from cpu import DISTURBED_PCT, Snapshot, shares, wait_idle, wait_quiet
 from loadgen import Request, run_wrk, write_requests
@@ -36,6 +39,7 @@ SEARCH_PAGE_SIZE = 100
 SEARCH_PAGES = 10  # the page listing cycles over the first pages
 SEARCH_TEXTS = 1000  # distinct text filters (one preloaded user each) the text search cycles over
 CREATE_BATCH = 100  # users per ``/v1/mgmt/user/create/batch`` request of the set-up
+BENCH_PASSWORD = "bench-password-correct-horse"  # every password user's (>= 8 characters, not a common one)
 
 
 class Target(Protocol):
@@ -370,6 +374,22 @@ class Driver(Phases):
         self.setup_pass(f"passkey-signed-up{first}", [Request("POST", route, self.auth, b) for b in finishes])
         self.passkey_users += list(authenticators.items())
 
+    def password_file(self) -> Path:
+        """Password sign-in of users created with a password, round robin over them: each
+        gets the same argon2id hash (``bench_password_hash``, the server's parameters, so no
+        sign-in rehashes it) as ``hashedPassword`` on batch create, so the set-up hashes
+        nothing. At least twice as many users as connections: each sign-in in flight holds a
+        failure reserved against its login ID, whose back-off begins at five held at once."""
+        count = max(self.sizes.sessions, 2 * max(CONCURRENCY))
+        hashed = {"argon2": {"hash": bench_password_hash()}}
+        login_ids = [f"password{i}@example.com" for i in range(count)]
+        users = [{"loginId": lid, "email": lid, "hashedPassword": hashed} for lid in login_ids]
+        batches = [users[i : i + CREATE_BATCH] for i in range(0, len(users), CREATE_BATCH)]
+        route = "/v1/mgmt/user/create/batch"
+        self.setup_pass("create-password", [Request("POST", route, self.mgmt, {"users": b}) for b in batches])
+        body = [{"loginId": lid, "password": BENCH_PASSWORD, "loginOptions": {}} for lid in login_ids]
+        return self.request_file("password", [Request("POST", "/v1/auth/password/signin", self.auth, b) for b in body])
+
     def healthz_file(self) -> Path:
         """The framework's ceiling: ``GET /healthz``, no database, no crypto."""
         return self.request_file("healthz", [Request("GET", "/healthz")])
@@ -405,6 +425,21 @@ class Driver(Phases):
         return self.request_file("search-text", [Request("POST", "/v2/mgmt/user/search", self.mgmt, b) for b in body])
 
 
+@functools.cache
+def bench_password_hash() -> str:
+    """``BENCH_PASSWORD`` hashed once (argon2id PHC text, ~25 ms) with the parameters the
+    bench's servers hash with: ``Settings``' defaults, as ``target.server_env`` sets none."""
+    from passgate.config import Settings
+
+    fields = Settings.model_fields
+    hasher = argon2.PasswordHasher(
+        memory_cost=int(fields["password_hash_memory_kib"].default),
+        time_cost=int(fields["password_hash_time_cost"].default),
+        parallelism=int(fields["password_hash_parallelism"].default),
+    )
+    return hasher.hash(BENCH_PASSWORD)
+
+
 def _allowed(started: dict[str, Any]) -> str:
     """The one credential ID a passkey sign-in start's options allow."""
     return str(json.loads(started["options"])["publicKey"]["allowCredentials"][0]["id"])
@@ -437,8 +472,8 @@ def measure_cycle(driver: Phases, path_name: str, requests: Path) -> list[dict[s
 
 
 def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Measure ``paths`` (healthz, start, verify, refresh, me, jwks, search) on one server; the
-    phases and the session JWTs the local check validates."""
+    """Measure ``paths`` (healthz, start, verify, totp, passkey, password, refresh, me, jwks,
+    search) on one server; the phases and the session JWTs the local check validates."""
     sessions = driver.sign_in("warm", driver.sizes.sessions)
     phases: list[dict[str, Any]] = []
     if "healthz" in paths:
@@ -452,6 +487,8 @@ def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, An
         phases += driver.measure_each_concurrency("totp verify", driver.totp_file, "once")
     if "passkey" in paths:
         phases += driver.measure_each_concurrency("passkey signin", driver.passkey_file, "once")
+    if "password" in paths:
+        phases += measure_cycle(driver, "password signin", driver.password_file())
     if "refresh" in paths:
         driver.warm("refresh", driver.refresh_file(), "chain")
         phases += driver.measure_each_concurrency("refresh", lambda _c: driver.refresh_file(), "chain")

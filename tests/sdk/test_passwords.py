@@ -30,7 +30,7 @@ GOOD = "correct horse battery staple"
 OTHER = "tr0ub4dor&3-but-longer"
 
 
-def signed_up(server: LiveServer, password: str = GOOD) -> tuple[str, dict]:
+def signed_up(server: LiveServer, password: str = GOOD) -> tuple[str, dict[str, Any]]:
     login_id = unique_email("pwd")
     return login_id, server.client().password.sign_up(login_id, password, {"name": "Ada"})
 
@@ -296,7 +296,7 @@ def test_with_hiding_a_wrong_password_and_an_unknown_user_answer_alike_in_compar
     no_password = unique_email("nopassword")
     client.mgmt.user.create(no_password, email=no_password)
 
-    def timed(who: str) -> tuple[float, dict]:
+    def timed(who: str) -> tuple[float, dict[str, Any]]:
         started = time.perf_counter()
         answer = sign_in(own, who, "a wrong password here")
         return time.perf_counter() - started, {"status": answer.status_code, **answer.json()}
@@ -311,3 +311,35 @@ def test_with_hiding_a_wrong_password_and_an_unknown_user_answer_alike_in_compar
     # The same work (an argon2id verify) either way: within a factor that a skipped hash
     # (tens of ms against about one) could never meet.
     assert 0.6 < unknown_median / known_median < 1.6, (known_median, unknown_median)
+
+
+def test_reset_by_enchanted_link_when_the_project_says_so(server: LiveServer) -> None:
+    own = another_project(server, relaxed(password_reset_method="enchantedlink"))
+    client = own.client(management=True)
+    login_id = unique_email("enchanted")
+    client.mgmt.user.create(login_id, email=login_id, verified_email=True)
+    client.mgmt.user.set_active_password(login_id, GOOD)
+    sent = client.password.send_reset(login_id)
+    assert sent["resetMethod"] == "enchantedlink"
+    client.enchantedlink.verify(own.inbox.token_for(login_id, label=sent["linkId"]))
+    session = client.enchantedlink.get_session(sent["pendingRef"])
+    client.password.update(login_id, OTHER, session["refreshSessionToken"]["jwt"])
+    client.password.sign_in(login_id, OTHER)
+
+
+def test_wrong_passwords_from_one_ip_are_counted_across_login_ids(server: LiveServer) -> None:
+    own = another_project(server, relaxed(max_failed_passwords_per_ip=4))
+    victims = [signed_up(own)[0] for _ in range(5)]
+    codes = [sign_in(own, login_id, "a wrong guess here").json()["errorCode"] for login_id in victims]
+    assert codes[:4] == ["E062901"] * 4
+    assert codes[4] in ("E061103", "E130429")  # the IP's budget is spent, whoever it guesses at
+    assert sign_in(own, victims[4], GOOD).status_code in (401, 429)
+
+
+def test_hiding_answers_a_reset_for_an_unknown_email_like_a_known_one(server: LiveServer) -> None:
+    own = another_project(server, relaxed(hide_login_existence=True))
+    unknown = unique_email("ghost")
+    sent = own.client().password.send_reset(unknown)
+    assert sent == {"resetMethod": "magiclink", "maskedEmail": unknown[0] + "***@" + unknown.split("@")[1]}
+    time.sleep(0.3)
+    assert own.inbox.count(unknown) == 0  # nothing is sent to an address no user has

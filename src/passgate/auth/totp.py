@@ -23,11 +23,13 @@ from urllib.parse import quote
 
 import pyotp
 import segno
+from cryptography.exceptions import InvalidTag
 
 from passgate.addresses import normalize_login_id
 from passgate.auth import challenges, factors, ratelimits, refresh_tokens
 from passgate.auth.context import AuthContext, Caller
 from passgate.auth.minting import mint
+from passgate.crypto.sealing import Secrets
 from passgate.errors import InvalidArgument, InvalidRefreshToken, PassgateError, UserDisabled, WrongCode
 from passgate.models.projects import Project
 from passgate.models.sessions import LoginOptions, SessionTokens
@@ -106,6 +108,18 @@ async def remove(tx: Transaction, ctx: AuthContext, user: User) -> User:
 async def import_seed(tx: Transaction, ctx: AuthContext, user: User, seed: str) -> User:
     """Give ``user`` the app whose base32 secret is ``seed``, confirmed (an import from another
     system); ``InvalidArgument`` if it is not base32 of at least 80 bits."""
+    return await import_sealed(tx, ctx, user, sealed_seed(ctx.secrets, user.id, seed))
+
+
+async def import_sealed(tx: Transaction, ctx: AuthContext, user: User, sealed: str) -> User:
+    """Give ``user`` the app whose secret ``sealed`` holds (sealed for this user), confirmed."""
+    await totp_store.import_confirmed(tx, user.id, user.project_id, sealed, ctx.now_ms())
+    return await factors.mark(tx, ctx, user, factors.TOTP, held=True)
+
+
+def sealed_seed(secrets: Secrets, user_id: str, seed: str) -> str:
+    """``seed`` (a base32 secret of at least 80 bits) sealed for the user; ``InvalidArgument``
+    if it is not one."""
     normalized = seed.replace(" ", "").upper()
     try:
         raw = base64.b32decode(normalized + "=" * (-len(normalized) % 8))
@@ -113,9 +127,21 @@ async def import_seed(tx: Transaction, ctx: AuthContext, user: User, seed: str) 
         raise InvalidArgument("seed must be a base32 TOTP secret") from exc
     if len(raw) < 10:
         raise InvalidArgument("seed must hold at least 80 bits")
-    sealed = ctx.secrets.seal(normalized.encode(), _context(user.id))
-    await totp_store.import_confirmed(tx, user.id, user.project_id, sealed, ctx.now_ms())
-    return await factors.mark(tx, ctx, user, factors.TOTP, held=True)
+    return secrets.seal(normalized.encode(), _context(user_id))
+
+
+def opens(secrets: Secrets, user_id: str, sealed: str) -> bool:
+    """Whether ``sealed`` is a secret sealed for this user with this server's key."""
+    try:
+        secrets.unseal(sealed, _context(user_id))
+    except (InvalidTag, ValueError):  # tampered, sealed elsewhere or for another user, not base64
+        return False
+    return True
+
+
+def clear_secret(secrets: Secrets, user_id: str, sealed: str) -> str:
+    """The base32 secret ``sealed`` holds (for an export in the clear)."""
+    return secrets.unseal(sealed, _context(user_id)).decode()
 
 
 async def _enrol(tx: Transaction, ctx: AuthContext, project: Project, user: User) -> Enrolment:

@@ -1,4 +1,5 @@
-"""``user create|list|show|disable|enable|delete|duplicates|passkeys|totp-reset``: a project's users.
+"""``user create|list|show|disable|enable|delete|duplicates|passkeys|totp-reset|import|export|set-password``:
+a project's users.
 
 JSON output is Descope's user object (as the management API answers it).
 """
@@ -9,7 +10,7 @@ import argparse
 from typing import Any
 
 from passgate.auth.context import AuthContext
-from passgate.cli import user_factors
+from passgate.cli import user_factors, user_transfer
 from passgate.cli.grant_options import add_grant_options, tenant_roles
 from passgate.cli.output import show_object, show_rows
 from passgate.cli.runner import acting_on, add_json_option, add_project_option
@@ -65,6 +66,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     _common(duplicates, _duplicates)
     user_factors.add_actions(actions)
+    user_transfer.add_actions(actions)
 
 
 def _common(parser: argparse.ArgumentParser, handler: Any) -> None:

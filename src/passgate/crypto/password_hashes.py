@@ -33,7 +33,7 @@ Kinds accepted (Descope's SDK field names; binary fields are standard base64 wit
 ``scrypt``    ``{hash, salt, n, r, p}``; the key length is the hash's.
 ``firebase``  ``{hash, salt, saltSeparator, signerKey, memory, rounds}``: Firebase's modified scrypt
               (scrypt with N = 2**memory, r = rounds, p = 1 over salt + saltSeparator; AES-256-CTR of
-              signerKey under the key's first 32 bytes, zero IV), memory 12–17, rounds 6–10.
+              signerKey under the key's first 32 bytes, zero IV), memory 1–17, rounds 1–10.
 ``sha``       ``{hash (hex), type: sha1|sha256|sha512, salt? (hex), saltPosition?: prefix|suffix}``:
               SHA of salt + password or password + salt; both are tried when saltPosition is absent.
 ``md5``       ``{hash (hex)}``: unsalted MD5, accepted only so these users can sign in once and be
@@ -50,7 +50,8 @@ passes 1.0 s, so about 4 s at the argon2 bound):
 * scrypt (and Django's): N a power of 2 up to 2**20, r ≤ 32, p ≤ 16, and 128·N·r·p at most 1 GiB
   (the work, and an upper bound on the memory, of one verify);
 * pbkdf2 (and Django's): iterations × key blocks at most 10 000 000;
-* bcrypt: cost at most 16; Firebase: memory 12–17 and rounds 6–10 (Descope's documented ranges).
+* bcrypt: cost at most 16; Firebase: memory 1–17 and rounds 1–10 (Firebase's console allows memory
+  1–14 and rounds 1–8; Descope documents 12–17 and 6–10; the union is taken).
 
 Derived keys must be 16–128 bytes: a shorter one would let unrelated passwords match too often.
 
@@ -104,8 +105,8 @@ _SCRYPT_MAX_N: Final = 1 << 20
 _SCRYPT_R: Final = range(1, 33)
 _SCRYPT_P: Final = range(1, 17)
 _SCRYPT_MAX_WORK_BYTES: Final = 1 << 30  # 128·N·r·p
-_FIREBASE_MEMORY: Final = range(12, 18)
-_FIREBASE_ROUNDS: Final = range(6, 11)
+_FIREBASE_MEMORY: Final = range(1, 18)
+_FIREBASE_ROUNDS: Final = range(1, 11)
 _SHA_DIGEST_BYTES: Final = {"sha1": 20, "sha256": 32, "sha512": 64}
 _MD5_DIGEST_BYTES: Final = 16
 

@@ -116,10 +116,11 @@ class ProjectSettings(BaseModel):
         description="Sign-in of an unknown login ID answers like a known one and sends nothing.",
     )
     max_failed_passwords_per_ip: int = Field(
-        default=200,
+        default=1000,
         ge=1,
-        le=1_000_000,
-        description="Wrong passwords per client IP per 24 h (back-off waits begin after a quarter of them).",
+        le=10_000_000,
+        description="Wrong passwords per client IP per 24 h (back-off waits begin after a quarter of them; "
+        "a backend signing users in from one address needs more, or their addresses through trusted_proxies).",
     )
     password_reset_method: Literal["magiclink", "enchantedlink"] = Field(
         default="magiclink", description="How a password reset link is sent to the user's verified email."

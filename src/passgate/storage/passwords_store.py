@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from passgate.storage.database import Transaction
+from passgate.storage.database import Transaction, in_list
 from passgate.storage.mapping import BOOL, Column, RecordTable, as_is
 
 
@@ -41,6 +41,13 @@ _INSERT = PASSWORDS.insert_sql()
 async def of_user(tx: Transaction, user_id: str) -> PasswordRow | None:
     row = await tx.fetch_one("SELECT * FROM passwords WHERE user_id = :u", {"u": user_id})
     return PASSWORDS.from_row(row) if row else None
+
+
+async def of_users(tx: Transaction, user_ids: list[str]) -> dict[str, PasswordRow]:
+    """The passwords of those of ``user_ids`` that have one, by user ID."""
+    placeholders, params = in_list("u", user_ids)
+    rows = await tx.fetch_all(f"SELECT * FROM passwords WHERE user_id IN {placeholders}", params)
+    return {row["user_id"]: PASSWORDS.from_row(row) for row in rows}
 
 
 async def put(tx: Transaction, row: PasswordRow, history_depth: int) -> None:

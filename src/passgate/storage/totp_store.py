@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from passgate.storage.database import Transaction
+from passgate.storage.database import Transaction, in_list
 from passgate.storage.mapping import Column, RecordTable, as_is
 
 
@@ -36,6 +36,13 @@ TOTP = RecordTable(
 async def of_user(tx: Transaction, user_id: str) -> TotpRow | None:
     row = await tx.fetch_one("SELECT * FROM totp_secrets WHERE user_id = :u", {"u": user_id})
     return TOTP.from_row(row) if row else None
+
+
+async def of_users(tx: Transaction, user_ids: list[str]) -> dict[str, TotpRow]:
+    """The apps of those of ``user_ids`` that have one, by user ID."""
+    placeholders, params = in_list("u", user_ids)
+    rows = await tx.fetch_all(f"SELECT * FROM totp_secrets WHERE user_id IN {placeholders}", params)
+    return {row["user_id"]: TOTP.from_row(row) for row in rows}
 
 
 async def enrol(tx: Transaction, user_id: str, project_id: str, sealed: str, now_ms: int) -> None:

@@ -121,6 +121,18 @@ async def login_id_owner(tx: Transaction, project_id: str, login_id: str) -> str
     return row["user_id"] if row else None
 
 
+async def taken(tx: Transaction, project_id: str, login_ids: Sequence[str], user_ids: Sequence[str]) -> set[str]:
+    """Those of ``login_ids`` the project's users hold, and of ``user_ids`` already used."""
+    logins, login_params = in_list("l", list(dict.fromkeys(login_ids)))
+    ids, id_params = in_list("u", list(dict.fromkeys(user_ids)))
+    rows = await tx.fetch_all(
+        f"SELECT login_id AS v FROM login_ids WHERE project_id = :p AND login_id IN {logins}"
+        f" UNION ALL SELECT id AS v FROM users WHERE id IN {ids}",
+        {**login_params, **id_params, "p": project_id},
+    )
+    return {row["v"] for row in rows}
+
+
 async def insert_user(tx: Transaction, user: User) -> None:
     """Insert ``user`` and its login IDs; ``IntegrityViolation`` if a login ID is taken."""
     await tx.execute(_INSERT_USER, USERS.params_of(user))
@@ -188,6 +200,16 @@ async def delete_user(tx: Transaction, user_id: str) -> None:
     await tx.execute("DELETE FROM sessions WHERE user_id = :u", {"u": user_id})
     await tx.execute("DELETE FROM login_ids WHERE user_id = :u", {"u": user_id})
     await tx.execute("DELETE FROM users WHERE id = :u", {"u": user_id})
+
+
+async def page_by_id(tx: Transaction, project_id: str, after: str, limit: int, *, test: bool = True) -> list[User]:
+    """Up to ``limit`` of the project's users with IDs after ``after``, in ID order (a keyset
+    page: a scan of every user costs one index range per page)."""
+    rows = await tx.fetch_all(
+        "SELECT * FROM users WHERE project_id = :p AND id > :a ORDER BY id LIMIT :n",
+        {"p": project_id, "a": after, "n": limit},
+    )
+    return await complete_many(tx, rows)
 
 
 async def login_id_page(tx: Transaction, project_id: str, after: str, limit: int) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from passgate.models.passkeys import Credential
-from passgate.storage.database import Transaction
+from passgate.storage.database import Transaction, in_list
 from passgate.storage.mapping import BOOL, JSON, JSON_TUPLE, Column, RecordTable, as_is
 
 
@@ -74,6 +74,19 @@ async def credentials_of(tx: Transaction, user_id: str) -> list[Credential]:
         "SELECT * FROM webauthn_credentials WHERE user_id = :u ORDER BY created_at, credential_id", {"u": user_id}
     )
     return [CREDENTIALS.from_row(row) for row in rows]
+
+
+async def credentials_of_users(tx: Transaction, user_ids: list[str]) -> dict[str, list[Credential]]:
+    """The passkeys of each of ``user_ids`` (oldest first), by user ID."""
+    placeholders, params = in_list("u", user_ids)
+    rows = await tx.fetch_all(
+        f"SELECT * FROM webauthn_credentials WHERE user_id IN {placeholders} ORDER BY created_at, credential_id",
+        params,
+    )
+    found: dict[str, list[Credential]] = {user_id: [] for user_id in user_ids}
+    for row in rows:
+        found[row["user_id"]].append(CREDENTIALS.from_row(row))
+    return found
 
 
 async def record_use(

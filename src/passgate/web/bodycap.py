@@ -2,7 +2,7 @@
 
 A declared ``Content-Length`` over the cap is refused at once; a chunked body is counted
 as it streams and refused when it crosses the cap. Batch management routes get a larger
-cap (a thousand users do not fit in 64 KiB).
+cap (a thousand users do not fit in 64 KiB), and so does the user import.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from passgate.errors import PayloadTooLarge
 from passgate.web.errors import error_body
 
 BATCH_FACTOR = 64  # batch routes may carry 64x the cap (4 MiB by default)
+IMPORT_PATH = "/v1/mgmt/user/import"  # a batch too (bigger files: ``passgate user import``)
 
 
 class BodyCap:
@@ -25,7 +26,9 @@ class BodyCap:
     def _cap_for(self, scope: Scope) -> int:
         path = str(scope.get("path", ""))
         return (
-            self._max * BATCH_FACTOR if path.startswith(("/v1/mgmt/", "/v2/mgmt/")) and "/batch" in path else self._max
+            self._max * BATCH_FACTOR
+            if path.startswith(("/v1/mgmt/", "/v2/mgmt/")) and ("/batch" in path or path == IMPORT_PATH)
+            else self._max
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

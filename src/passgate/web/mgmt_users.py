@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from passgate.errors import MissingArgument
-from passgate.mgmt import user_edits, users
+from passgate.mgmt import user_edits, user_transfer, users
 from passgate.mgmt.grants import RoleChange
 from passgate.models.delivery import Method
 from passgate.models.users import User, UserStatus
 from passgate.web.bearer import AuthCall
-from passgate.web.schemas.base import EmptyResponse
+from passgate.web.schemas.base import EmptyResponse, required
 from passgate.web.schemas.sessions import HistoryEntry
 from passgate.web.schemas.user_edits import (
     CustomAttributeUpdateRequest,
@@ -29,6 +29,9 @@ from passgate.web.schemas.users import (
     FailedUser,
     GenerateOTPRequest,
     GenerateOTPResponse,
+    ImportFailure,
+    ImportRequest,
+    ImportResponse,
     LicenseResponse,
     LoadUsersRequest,
     MgmtUserRefRequest,
@@ -255,3 +258,21 @@ async def generate_otp(body: GenerateOTPRequest, call: AuthCall) -> GenerateOTPR
 async def license_tier(call: AuthCall) -> LicenseResponse:
     """The license handshake the SDKs make at start (any tier works; we say the highest)."""
     return LicenseResponse()
+
+
+async def import_users(body: ImportRequest, call: AuthCall) -> ImportResponse:
+    """Import users from another system's export (``source``: auth0, firebase, supabase) or
+    from passgate's JSON lines (``source``: passgate), each file base64; ``dryrun`` checks
+    and writes nothing. Each user that could not be imported is a failure with its reason."""
+    outcome = await user_transfer.import_encoded(
+        call.ctx,
+        call.project,
+        source=required(body.source, "source"),
+        users=body.users or "",
+        hashes=body.hashes or "",
+        dry_run=bool(body.dryrun),
+    )
+    return ImportResponse(
+        users=_users(outcome.users),
+        failures=[ImportFailure(user=f.login_id or f"line {f.line}", reason=f.reason) for f in outcome.failures],
+    )

@@ -425,3 +425,22 @@ def sort_field(name: str) -> SortField:
         return _SORT_FIELDS[name]
     except KeyError:
         raise InvalidArgument(f"Cannot sort by {name[:64]}; use one of {', '.join(_SORT_FIELDS)}") from None
+
+
+class ImportRequest(Request):
+    """``/v1/mgmt/user/import``: an export file of another system (or passgate's JSON lines), base64."""
+
+    source: str | None = Field(default=None, max_length=40)
+    dryrun: bool | None = None
+    users: str | None = None
+    hashes: str | None = None
+
+
+class ImportFailure(BaseModel):
+    user: str
+    reason: str
+
+
+class ImportResponse(BaseModel):
+    users: list[UserResponse]
+    failures: list[ImportFailure]
