@@ -29,6 +29,7 @@ OPTIONAL_BODY = {
     "/v1/mgmt/role/search",
     "/v1/mgmt/auth/anonymous",  # every field optional; unknown fields ignored
     "/v1/mgmt/project/settings",  # a merge patch: {} changes nothing
+    "/v1/mgmt/password/settings",  # the fields given change: {} changes nothing
 }
 # Routes that take no body at all and answer without a refresh token: whatever is sent is
 # ignored (Descope's DELETE; try-refresh, which answers {} to a page without a session).

@@ -3,9 +3,13 @@ tenants' password policies (``/v1/mgmt/password/settings``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+
 from passgate.auth import passwords
 from passgate.auth.context import AuthContext
-from passgate.errors import TenantNotFound
+from passgate.errors import InvalidArgument, TenantNotFound
 from passgate.mgmt.users import require_user
 from passgate.models.passwords import PasswordPolicy
 from passgate.models.projects import Project
@@ -38,12 +42,21 @@ async def policy(ctx: AuthContext, project: Project, tenant_id: str) -> Password
         return await password_policies_store.policy(tx, project.id) or PasswordPolicy()
 
 
-async def set_policy(ctx: AuthContext, project: Project, tenant_id: str, chosen: PasswordPolicy) -> None:
-    """Set the project's policy, or (``tenant_id``) that tenant's own for its members."""
+async def change_policy(ctx: AuthContext, project: Project, tenant_id: str, changes: Mapping[str, object]) -> None:
+    """Change the project's policy, or (``tenant_id``) that tenant's own for its members,
+    by Descope's field names: those given replace the current values (a tenant's first own
+    policy starts from the project's); ``InvalidArgument`` if the result is not a policy."""
     async with ctx.db.transaction() as tx:
         if tenant_id:
             await _require_tenant(tx, project, tenant_id)
-        await password_policies_store.put(tx, project.id, tenant_id, chosen)
+        current = await password_policies_store.policy(tx, project.id, tenant_id)
+        if current is None:
+            current = await password_policies_store.policy(tx, project.id) or PasswordPolicy()
+        try:
+            changed = PasswordPolicy.model_validate({**current.model_dump(by_alias=True), **changes})
+        except ValidationError as exc:
+            raise InvalidArgument(f"Not a password policy: {exc.errors()[0]['msg']}") from exc
+        await password_policies_store.put(tx, project.id, tenant_id, changed)
 
 
 async def _require_tenant(tx: Transaction, project: Project, tenant_id: str) -> None:

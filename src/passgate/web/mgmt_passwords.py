@@ -47,6 +47,6 @@ async def load_settings(query: PasswordSettingsQuery, call: AuthCall) -> Passwor
 
 
 async def save_settings(body: PasswordSettingsRequest, call: AuthCall) -> EmptyResponse:
-    """Set the password policy of the project, or of the tenant named."""
-    await passwords.set_policy(call.ctx, call.project, body.tenantId or "", body.to_policy())
+    """Change the password policy of the project, or of the tenant named (the fields given)."""
+    await passwords.change_policy(call.ctx, call.project, body.tenantId or "", body.changes())
     return EmptyResponse()

@@ -42,8 +42,8 @@ class PasswordResetResponse(BaseModel):
 
     resetMethod: str
     maskedEmail: str
-    pendingRef: str | None = None
-    linkId: str | None = None
+    pendingRef: str | None = Field(default=None, exclude_if=lambda value: value is None)
+    linkId: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class PasswordPolicyResponse(BaseModel):
@@ -100,9 +100,25 @@ class PasswordSettings(Request):
     def of(cls, policy: PasswordPolicy) -> PasswordSettings:
         return cls.model_validate(policy.model_dump(by_alias=True))
 
-    def to_policy(self) -> PasswordPolicy:
-        return PasswordPolicy.model_validate(self.model_dump())
 
+class PasswordSettingsRequest(Request):
+    """A change of a policy: the fields given replace the current ones, the others stay."""
 
-class PasswordSettingsRequest(PasswordSettings):
     tenantId: str | None = Field(default=None, max_length=64)
+    enabled: bool | None = None
+    minLength: int | None = Field(default=None, ge=1, le=MAX_PASSWORD_LENGTH)
+    lowercase: bool | None = None
+    uppercase: bool | None = None
+    number: bool | None = None
+    nonAlphanumeric: bool | None = None
+    expiration: bool | None = None
+    expirationWeeks: int | None = Field(default=None, ge=0, le=520)
+    reuse: bool | None = None
+    reuseAmount: int | None = Field(default=None, ge=0, le=50)
+    lock: bool | None = None
+    lockAttempts: int | None = Field(default=None, ge=0, le=1000)
+    blockCommon: bool | None = None
+
+    def changes(self) -> dict[str, object]:
+        """The given fields, by the policy's wire names."""
+        return self.model_dump(exclude={"tenantId"}, exclude_none=True)
