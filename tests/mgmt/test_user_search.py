@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,6 +261,10 @@ class CountingTransaction:
     async def execute(self, sql: str, params: Params | None = None) -> int:
         self.statements.append(sql)
         return await self._tx.execute(sql, params)
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        self.statements.append(sql)
+        await self._tx.execute_many(sql, rows)
 
 
 def _page_statements(server: LiveServer, query: UserQuery) -> tuple[int, int]:

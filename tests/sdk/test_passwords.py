@@ -4,9 +4,11 @@ update, reset by link, the policy, management's set/expire/settings, imported ha
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import bcrypt
@@ -18,7 +20,9 @@ from descope.management.user_pwd import UserPassword, UserPasswordBcrypt
 from tests.support import (
     LiveServer,
     another_project,
+    database_url,
     error_code,
+    live_server,
     mgmt_request,
     refused_code,
     relaxed,
@@ -28,6 +32,7 @@ from tests.support import (
 
 GOOD = "correct horse battery staple"
 OTHER = "tr0ub4dor&3-but-longer"
+HASH = "SELECT hash FROM passwords WHERE user_id = :u"
 
 
 def signed_up(server: LiveServer, password: str = GOOD) -> tuple[str, dict[str, Any]]:
@@ -144,6 +149,7 @@ def test_temporary_and_expired_passwords_must_be_replaced(server: LiveServer) ->
     assert refused_code(client.password.sign_in, login_id, GOOD) == "E062909"
     # only the right password learns that it must be replaced
     assert refused_code(client.password.sign_in, login_id, "wrong wrong wrong") == "E062901"
+    assert refused_code(client.password.replace, login_id, GOOD, GOOD) == "E062902"  # not by itself
     client.password.replace(login_id, GOOD, OTHER)
     client.password.sign_in(login_id, OTHER)
 
@@ -344,3 +350,17 @@ def test_hiding_answers_a_reset_for_an_unknown_email_like_a_known_one(server: Li
     assert sent == {"resetMethod": "magiclink", "maskedEmail": unknown[0] + "***@" + unknown.split("@")[1]}
     time.sleep(0.3)
     assert own.inbox.count(unknown) == 0  # nothing is sent to an address no user has
+
+
+def test_a_hash_made_with_other_parameters_is_rehashed_at_sign_in(tmp_path: Path) -> None:
+    with database_url("sqlite", tmp_path) as url:
+        with live_server(url, tmp_path, password_hash_memory_kib=8192, password_hash_time_cost=1) as before:
+            login_id, answer = signed_up(before)
+            project_id, user_id = before.project_id, answer["user"]["userId"]
+            assert stored_rows(before, HASH, {"u": user_id})[0]["hash"].startswith("$argon2id$v=19$m=8192,t=1,p=1$")
+        with live_server(url, tmp_path) as restarted:  # the default parameters now
+            after = dataclasses.replace(restarted, project_id=project_id)
+            after.client().password.sign_in(login_id, GOOD)
+            rehashed = stored_rows(after, HASH, {"u": user_id})[0]["hash"]
+            assert rehashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+            after.client().password.sign_in(login_id, GOOD)

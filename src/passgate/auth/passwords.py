@@ -21,6 +21,7 @@ argon2id hash of the same password at its first right sign-in.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ from passgate.errors import (
     PassgateError,
     PasswordExpired,
     PasswordLocked,
+    PasswordPolicyViolation,
     UserAlreadyExists,
     UserDisabled,
     UserNotFound,
@@ -123,11 +125,14 @@ async def sign_in(
 async def replace(
     ctx: AuthContext, project: Project, login_id: str, old_password: str, new_password: str, caller: Caller
 ) -> SessionTokens:
-    """Change the password given the current one (also when it has expired) and sign in."""
+    """Change the password given the current one (also when it has expired) and sign in; the
+    new one must differ from it (else a temporary password would be replaced by itself)."""
     login_id = normalize_login_id(login_id)
     attempt = await _checked(ctx, project, login_id, old_password, caller)
     user = attempt.user
     assert user is not None
+    if hmac.compare_digest(new_password.encode(), old_password.encode()):
+        raise PasswordPolicyViolation("The new password must differ from the old one")
     await _set(ctx, user, attempt.policy, new_password, must_change=False)
     async with ctx.db.transaction() as tx:
         opened = await _open_after_change(tx, ctx, project, caller, user)
@@ -155,12 +160,6 @@ async def expire(tx: Transaction, user: User) -> None:
     """Make the user's password one to replace before the next sign-in; ``NoPassword`` if none."""
     if not await passwords_store.require_change(tx, user.id):
         raise NoPassword()
-
-
-async def remove(tx: Transaction, ctx: AuthContext, user: User) -> User:
-    """Forget the user's password and its history; the user as it now is."""
-    await passwords_store.remove(tx, user.id)
-    return await factors.mark(tx, ctx, user, FLAG, held=False)
 
 
 async def send_reset(

@@ -181,11 +181,13 @@ def _login_id_of(record: Any) -> str:
 async def _write(
     tx: Transaction, ctx: AuthContext, project: Project, parsed: list[_Parsed], failures: list[Failure]
 ) -> list[User]:
-    """Write the users whose login IDs and user IDs are free, each all or nothing."""
+    """Write the users whose login IDs and user IDs are free and whose roles and tenants
+    exist, each all or nothing: their rows in a few multi-row statements, then what few
+    users have (grants, an app, passkeys) one by one."""
     taken = await users_store.taken(
         tx, project.id, [i for p in parsed for i in p.record.user.login_ids], [p.record.user.id for p in parsed]
     )
-    written = []
+    accepted: list[UserRecord] = []
     for item in parsed:
         user = item.record.user
         if taken & {*user.login_ids, user.id}:
@@ -196,8 +198,8 @@ async def _write(
         except PassgateError as error:
             failures.append(Failure(item.line, user.login_ids[0], error.message))
             continue
-        written.append(await _insert(tx, ctx, item.record))
-    return written
+        accepted.append(item.record)
+    return await _insert(tx, ctx, accepted)
 
 
 async def _write_one_by_one(
@@ -222,31 +224,31 @@ async def _check_references(tx: Transaction, project: Project, record: UserRecor
         await grants.role_ids(tx, project.id, tenant.tenant_id, tenant.role_names)
 
 
-async def _insert(tx: Transaction, ctx: AuthContext, record: UserRecord) -> User:
-    """Store the user with everything it holds; its factor flags set as its rows are."""
+async def _insert(tx: Transaction, ctx: AuthContext, records: list[UserRecord]) -> list[User]:
+    """Store the users with everything they hold, their factor flags set as their rows are."""
     now_ms = ctx.now_ms()
-    user = replace(
-        record.user,
-        password=bool(record.password_hash),
-        totp=bool(record.totp_sealed),
-        webauthn=bool(record.passkeys),
-    )
-    await users_store.insert_user(tx, user)
-    if record.role_names:
-        await grants.set_project_roles(tx, user.project_id, user.id, record.role_names)
-    if record.tenants:
-        await grants.set_tenants(tx, user.project_id, user.id, record.tenants, now_ms, leave_others=False)
-    if record.password_hash:
-        await passwords_store.insert_many(tx, [record.password_row(record.password_hash, now_ms)])
-    if record.totp_sealed:
-        await totp_store.import_confirmed(tx, user.id, user.project_id, record.totp_sealed, now_ms)
-    for credential in record.passkeys:
-        await webauthn_store.insert_credential(tx, credential)
-    if record.role_names or record.tenants:
-        found = await users_store.find_by_id(tx, user.project_id, user.id)
-        assert found is not None
-        return found
-    return user
+    users = [
+        replace(r.user, password=bool(r.password_hash), totp=bool(r.totp_sealed), webauthn=bool(r.passkeys))
+        for r in records
+    ]
+    await users_store.insert_new_users(tx, users)
+    await passwords_store.insert_many(tx, [r.password_row(r.password_hash, now_ms) for r in records if r.password_hash])
+    granted = []
+    for record, user in zip(records, users, strict=True):
+        if record.role_names:
+            await grants.set_project_roles(tx, user.project_id, user.id, record.role_names)
+        if record.tenants:
+            await grants.set_tenants(tx, user.project_id, user.id, record.tenants, now_ms, leave_others=False)
+        if record.totp_sealed:
+            await totp_store.import_confirmed(tx, user.id, user.project_id, record.totp_sealed, now_ms)
+        for credential in record.passkeys:
+            await webauthn_store.insert_credential(tx, credential)
+        if record.role_names or record.tenants:
+            granted.append(user.id)
+    if not granted:
+        return users
+    reloaded = {user.id: user for user in await users_store.find_many(tx, users[0].project_id, granted)}
+    return [reloaded.get(user.id, user) for user in users]
 
 
 async def _checkpoint(

@@ -19,7 +19,7 @@ mid-transaction, SQLite's write lock held elsewhere. A caller never waits longer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -36,6 +36,11 @@ class Transaction(Protocol):
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         """Run a statement; return the number of rows it changed."""
+        ...
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement for each of ``rows`` (PostgreSQL pipelines them: a bulk write
+        costs a round trip, not one per row)."""
         ...
 
 

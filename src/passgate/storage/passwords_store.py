@@ -65,9 +65,8 @@ async def put(tx: Transaction, row: PasswordRow, history_depth: int) -> None:
 
 
 async def insert_many(tx: Transaction, rows: list[PasswordRow]) -> None:
-    """Insert the passwords of new users (an import), one statement per row."""
-    for row in rows:
-        await tx.execute(_INSERT, PASSWORDS.params_of(row))
+    """Insert the passwords of new users (an import), batched."""
+    await tx.execute_many(_INSERT, [PASSWORDS.params_of(row) for row in rows])
 
 
 async def history(tx: Transaction, user_id: str, depth: int) -> list[str]:
@@ -112,8 +111,3 @@ async def clear_wrong(tx: Transaction, user_id: str) -> None:
 async def require_change(tx: Transaction, user_id: str) -> bool:
     """Mark the password as one to change before the next sign-in; ``False`` if there is none."""
     return await tx.execute("UPDATE passwords SET must_change = :t WHERE user_id = :u", {"u": user_id, "t": True}) == 1
-
-
-async def remove(tx: Transaction, user_id: str) -> None:
-    await tx.execute("DELETE FROM password_history WHERE user_id = :u", {"u": user_id})
-    await tx.execute("DELETE FROM passwords WHERE user_id = :u", {"u": user_id})

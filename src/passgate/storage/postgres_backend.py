@@ -12,7 +12,7 @@ import asyncio
 import functools
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -76,6 +76,19 @@ class _PostgresTransaction:
         cursor = await self._run(sql, params)
         count: int = cursor.rowcount
         return count
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        import psycopg
+
+        if not rows:
+            return
+        try:
+            async with self._conn.cursor() as cursor:
+                await cursor.executemany(_pyformat_cached(sql), rows)  # pipelined: one round trip
+        except psycopg.errors.IntegrityError as exc:
+            raise IntegrityViolation(str(exc)) from exc
+        except psycopg.errors.DataError as exc:
+            raise DataRejected from exc
 
 
 @functools.lru_cache(maxsize=2048)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -62,6 +62,16 @@ class _SqliteTransaction:
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         return _execute(self._conn, sql, params).rowcount
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        try:
+            self._conn.executemany(sql, rows)
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityViolation(str(exc)) from exc
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseUnavailable() from exc
+            raise
 
 
 class SqliteDatabase:

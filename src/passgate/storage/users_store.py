@@ -9,7 +9,16 @@ from typing import Any
 from passgate.models.users import User, UserStatus
 from passgate.storage import grants_store
 from passgate.storage.database import Row, Transaction, in_list
-from passgate.storage.mapping import BOOL, MS_AS_SECONDS, Column, Conversion, RecordTable, as_is, enum_of, insert_sql
+from passgate.storage.mapping import (
+    BOOL,
+    MS_AS_SECONDS,
+    Column,
+    Conversion,
+    RecordTable,
+    as_is,
+    enum_of,
+    insert_sql,
+)
 
 
 def attributes_json(attributes: dict[str, Any]) -> str:
@@ -137,6 +146,14 @@ async def insert_user(tx: Transaction, user: User) -> None:
     """Insert ``user`` and its login IDs; ``IntegrityViolation`` if a login ID is taken."""
     await tx.execute(_INSERT_USER, USERS.params_of(user))
     await replace_login_ids(tx, user)
+
+
+async def insert_new_users(tx: Transaction, users: Sequence[User]) -> None:
+    """Insert users (with their login IDs) none of which exists yet, in two batched
+    statements (a bulk import: a statement per row costs a round trip each on PostgreSQL);
+    ``IntegrityViolation`` if a login ID or user ID is taken after all."""
+    await tx.execute_many(_INSERT_USER, [USERS.params_of(user) for user in users])
+    await tx.execute_many(_INSERT_LOGIN_ID, [row for user in users for row in login_id_rows(user)])
 
 
 async def update_user(tx: Transaction, user: User, previous: User | None = None) -> None:
