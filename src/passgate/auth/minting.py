@@ -79,7 +79,11 @@ async def open_session(
 async def mint(ctx: AuthContext, project: Project, opened: OpenedSession) -> SessionTokens:
     """Sign the refresh JWT and a first session JWT for an opened session."""
     grant, record = opened.grant, opened.record
-    refresh_claims = _refresh_claims(ctx, project, grant, record.expires_at_ms // 1000)
+    # iat from the record too: read from the clock after the commit, a second could have
+    # turned since the record's expiry was set, and the lifetime came out a second short.
+    refresh_claims = _refresh_claims(
+        ctx, project, grant, record.expires_at_ms // 1000, iat=record.created_at_ms // 1000
+    )
     refresh_claims["sid"] = record.id
     refresh_claims["jti"] = record.live_jti
     return await _signed(ctx, project, grant, refresh_claims)
@@ -92,8 +96,10 @@ async def mint_unrecorded(ctx: AuthContext, project: Project, grant: Grant) -> S
     return await _signed(ctx, project, grant, _refresh_claims(ctx, project, grant, exp))
 
 
-def _refresh_claims(ctx: AuthContext, project: Project, grant: Grant, refresh_exp: int) -> dict[str, Any]:
-    iat = int(ctx.clock.now())
+def _refresh_claims(
+    ctx: AuthContext, project: Project, grant: Grant, refresh_exp: int, *, iat: int | None = None
+) -> dict[str, Any]:
+    iat = int(ctx.clock.now()) if iat is None else iat
     claims = {
         **custom_claims(grant.claims),
         **grant.system,
