@@ -22,7 +22,7 @@ argon2id hash of the same password at its first right sign-in.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,8 +87,7 @@ async def sign_up(
         taken = await users_store.login_id_owner(tx, project.id, login_id)
     if taken:
         raise UserAlreadyExists()
-    password_policy.check(policy, password, [login_id])
-    hashed = await ctx.passwords.hash(password)
+    hashed = await _accepted_hash(ctx, policy, password, [login_id])
     async with ctx.db.transaction() as tx:
         user = await factors.new_user(tx, ctx, project, login_id, profile)
         user = await store(tx, ctx, user, hashed, must_change=False, history_depth=0)
@@ -289,13 +288,27 @@ def _must_change(ctx: AuthContext, attempt: Attempt) -> bool:
 async def _set(ctx: AuthContext, user: User, policy: PasswordPolicy, password: str, *, must_change: bool) -> None:
     """Check ``password`` against the policy (and, with reuse checking, the user's recent
     passwords), hash it and make it the user's."""
-    password_policy.check(policy, password, user.login_ids)
+    password_policy.check(policy, password, user.login_ids)  # before the costly reuse check
     depth = policy.history_depth
     if depth:
         await _refuse_reuse(ctx, user, password, depth)
     hashed = await ctx.passwords.hash(password)
     async with ctx.db.transaction() as tx:
         await store(tx, ctx, user, hashed, must_change=must_change, history_depth=depth)
+
+
+async def hash_for_new_user(ctx: AuthContext, project: Project, login_ids: Sequence[str], password: str) -> str:
+    """The stored form of a password given when a user is created (by management), once
+    the project's policy accepts it."""
+    async with ctx.db.transaction(write=False) as tx:
+        policy = await password_policy.project_policy(tx, project.id)
+    return await _accepted_hash(ctx, policy, password, login_ids)
+
+
+async def _accepted_hash(ctx: AuthContext, policy: PasswordPolicy, password: str, login_ids: Sequence[str]) -> str:
+    """``password`` hashed, once ``policy`` accepts it (``PasswordPolicyViolation`` otherwise)."""
+    password_policy.check(policy, password, login_ids)
+    return await ctx.passwords.hash(password)
 
 
 async def _refuse_reuse(ctx: AuthContext, user: User, password: str, depth: int) -> None:

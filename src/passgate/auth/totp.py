@@ -108,11 +108,7 @@ async def remove(tx: Transaction, ctx: AuthContext, user: User) -> User:
 async def import_seed(tx: Transaction, ctx: AuthContext, user: User, seed: str) -> User:
     """Give ``user`` the app whose base32 secret is ``seed``, confirmed (an import from another
     system); ``InvalidArgument`` if it is not base32 of at least 80 bits."""
-    return await import_sealed(tx, ctx, user, sealed_seed(ctx.secrets, user.id, seed))
-
-
-async def import_sealed(tx: Transaction, ctx: AuthContext, user: User, sealed: str) -> User:
-    """Give ``user`` the app whose secret ``sealed`` holds (sealed for this user), confirmed."""
+    sealed = sealed_seed(ctx.secrets, user.id, seed)
     await totp_store.import_confirmed(tx, user.id, user.project_id, sealed, ctx.now_ms())
     return await factors.mark(tx, ctx, user, factors.TOTP, held=True)
 

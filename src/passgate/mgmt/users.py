@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from passgate.addresses import leniently, normalize_email, normalize_login_id, normalize_phone
-from passgate.auth import accounts, intents, otp, password_policy, passwords, totp
+from passgate.auth import accounts, intents, otp, passwords, totp
 from passgate.auth.context import AuthContext
 from passgate.errors import (
     InvalidArgument,
@@ -179,7 +179,9 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
     fields = new.fields
     login_ids = _login_ids(new.login_id, fields.additional_login_ids or ())
     status = fields.status or (UserStatus.INVITED if new.invitation else UserStatus.ENABLED)
-    hashed = new.hashed_password or await _hashed(ctx, project, login_ids, new.password)
+    hashed = new.hashed_password or (
+        await passwords.hash_for_new_user(ctx, project, login_ids, new.password) if new.password else ""
+    )
     async with ctx.db.transaction() as tx:
         await custom_attributes.check_values(tx, project.id, fields.custom_attributes or {})
         user = await accounts.create_user(
@@ -204,17 +206,6 @@ async def create_user(ctx: AuthContext, project: Project, new: NewUser) -> User:
     if sent:
         ctx.notify_outbox()
     return user
-
-
-async def _hashed(ctx: AuthContext, project: Project, login_ids: Sequence[str], password: str) -> str:
-    """The stored form of a cleartext password given at creation ("" for none), once the
-    project's policy accepts it."""
-    if not password:
-        return ""
-    async with ctx.db.transaction(write=False) as tx:
-        policy = await password_policy.project_policy(tx, project.id)
-    password_policy.check(policy, password, login_ids)
-    return await ctx.passwords.hash(password)
 
 
 async def create_users(ctx: AuthContext, project: Project, batch: Sequence[NewUser]) -> BatchResult[NewUser]:
