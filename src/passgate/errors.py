@@ -187,6 +187,40 @@ class PasswordExpired(PassgateError):
     code, status, description = "E062909", 401, "Password expired"
 
 
+# --- social login (E0630xx) ---------------------------------------------------------------
+class UnknownOAuthProvider(PassgateError):
+    """A social login start naming a provider the project has not configured."""
+
+    code, status, description = "E063001", 400, "OAuth provider is not configured for this project"
+
+
+class InvalidOAuthCode(PassgateError):
+    """An exchange whose code is unknown, expired or already exchanged."""
+
+    code, status, description = "E063002", 401, "Invalid or expired OAuth code"
+
+
+class OAuthRefused(PassgateError):
+    """The provider's return could not be accepted: an unknown, used, expired or foreign
+    ``state``, a browser other than the one that started, the provider's own error, or a
+    token or ID token that does not verify (wrong issuer, signature, audience, nonce)."""
+
+    code, status, description = "E063003", 401, "OAuth sign-in refused"
+
+
+class OAuthAccountExists(PassgateError):
+    """The provider's email belongs to an existing user, and the provider does not assert it
+    verified (or the provider's linking is off): sign in as that user and link from there."""
+
+    code, status, description = "E063004", 409, "A user with this email exists and was not linked"
+
+
+class OAuthProviderUnavailable(PassgateError):
+    """The provider did not answer, or answered with something that is not its protocol."""
+
+    code, status, description = "E063005", 502, "OAuth provider unavailable"
+
+
 # --- users (E0621xx) -----------------------------------------------------------------------
 class UserAlreadyExists(PassgateError):
     """Sign-up for a login ID that is taken."""

@@ -129,6 +129,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.dispatcher_task
         await self.http.aclose()
+        await self.ctx.oauth.close()
         await self.ctx.audit_log.drain()
         await self.ctx.origins.close()
         await self.db.close()
@@ -169,6 +170,7 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
             ),
             settings.password_hash_workers,
         ),
+        public_url=(settings.public_url or "").rstrip("/"),
     )
     return Runtime(db=db, ctx=ctx, dispatcher=dispatcher, http=http)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from passgate.auth.keyring import KeyRing
+from passgate.auth.oauth_providers import ProviderClient
 from passgate.auth.password_hashing import PasswordHashing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
@@ -32,6 +33,8 @@ class AuthContext:
     # Refresh JWTs this process signed: presented back, they skip the signature check.
     issued_refresh: IssuedTokens = field(default_factory=IssuedTokens)
     passwords: PasswordHashing = field(default_factory=PasswordHashing)
+    oauth: ProviderClient = field(default_factory=ProviderClient)  # social login providers' endpoints and keys
+    public_url: str = ""  # the base URL providers call back (empty: the request's own)
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)

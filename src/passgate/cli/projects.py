@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from passgate.auth import oauth_secrets
 from passgate.cli.output import show_object, show_rows
 from passgate.cli.runner import add_json_option, add_project_option, chosen_project, database, runtime
 from passgate.clock import SystemClock
@@ -98,7 +99,7 @@ def _described(project: Project) -> dict[str, Any]:
         "projectId": project.id,
         "name": project.name,
         "created": project.created_at,
-        "settings": project.settings.model_dump(mode="json"),
+        "settings": oauth_secrets.shown(project.settings).model_dump(mode="json"),
     }
 
 
@@ -139,5 +140,5 @@ async def _settings(settings: Settings, args: argparse.Namespace) -> int:
         project = await chosen_project(opened.db, args.project)
         if patch:
             project = await change_settings(opened.ctx, project.id, patch)
-    show_object(project.settings.model_dump(mode="json"), as_json=args.json)
+    show_object(oauth_secrets.shown(project.settings).model_dump(mode="json"), as_json=args.json)
     return 0

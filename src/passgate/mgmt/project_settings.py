@@ -18,7 +18,7 @@ from typing import Any
 from limits import parse_many
 from pydantic import BaseModel, ValidationError
 
-from passgate.auth import redirects
+from passgate.auth import oauth_secrets, redirects
 from passgate.auth.context import AuthContext
 from passgate.auth.origins import MalformedOrigin, parse_origin
 from passgate.errors import InvalidArgument, ProjectNotFound, RedirectNotAllowed, ValidationFailed
@@ -110,7 +110,7 @@ def patched(settings: ProjectSettings, patch: Mapping[str, Any]) -> ProjectSetti
     if not isinstance(patch, Mapping):
         raise ValidationFailed("The settings change must be a JSON object")
     _check_known(patch, ProjectSettings)
-    return _validated(merge_patch(settings.model_dump(mode="json"), patch))
+    return _validated(merge_patch(settings.model_dump(mode="json"), oauth_secrets.kept_as_shown(patch)))
 
 
 async def change_settings(ctx: AuthContext, project_id: str, patch: Mapping[str, Any]) -> Project:
@@ -120,7 +120,7 @@ async def change_settings(ctx: AuthContext, project_id: str, patch: Mapping[str,
         project = await projects_store.lock_project(tx, project_id)
         if project is None:
             raise ProjectNotFound(f"No project {project_id}")
-        settings = patched(project.settings, patch)
+        settings = oauth_secrets.sealed_settings(ctx.secrets, project_id, patched(project.settings, patch))
         await projects_store.update_settings(tx, project_id, settings)
     ctx.projects.forget(project_id)
     changed = dataclasses.replace(project, settings=settings)

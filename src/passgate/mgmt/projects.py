@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from passgate.auth import oauth_secrets
 from passgate.auth.keyring import create_signing_key
 from passgate.clock import Clock
 from passgate.crypto.sealing import Secrets
@@ -28,7 +29,9 @@ async def create_project(
     """A new project with its first signing key and management key, in one transaction."""
     now = clock.now()
     now_ms = int(now * 1000)
-    project = Project(id=new_project_id(), name=name, settings=settings or ProjectSettings(), created_at=now)
+    project_id = new_project_id()
+    sealed = oauth_secrets.sealed_settings(secrets, project_id, settings or ProjectSettings())
+    project = Project(id=project_id, name=name, settings=sealed, created_at=now)
     async with db.transaction() as tx:
         await projects_store.insert_project(tx, project)
         await create_signing_key(tx, secrets, project_id=project.id, alg=project.settings.jwt_algorithm, now_ms=now_ms)

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from passgate.models.delivery import Method
 from passgate.models.keys import DEFAULT_ALGORITHM, Algorithm
+from passgate.models.oauth import PROVIDER_NAME, OAuthProvider, effective
 
 
 class RateLimitSettings(BaseModel):
@@ -131,6 +132,20 @@ class ProjectSettings(BaseModel):
     enabled_channels: tuple[Method, ...] = Field(
         default=tuple(Method), description="The channels codes and links may be sent through; others are refused."
     )
+    oauth_providers: dict[str, OAuthProvider] = Field(
+        default_factory=dict,
+        description="Social login: name → {issuer, client_id, client_secret, scopes, ...}; google, microsoft, "
+        "apple, github, gitlab and discord need only client_id and client_secret (docs/social-login.md).",
+    )
+
+    @field_validator("oauth_providers")
+    @classmethod
+    def _complete_providers(cls, providers: dict[str, OAuthProvider]) -> dict[str, OAuthProvider]:
+        for name, provider in providers.items():
+            if not PROVIDER_NAME.match(name):
+                raise ValueError(f"{name[:40]!r} is no provider name (lower-case letters, digits, - and _)")
+            effective(name, provider)  # raises ValueError naming what is missing
+        return providers
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ class User:
     webauthn: bool = False
     totp: bool = False
     password: bool = False
+    # The social login providers it has signed in with (``auth/oauth_accounts.py``).
+    oauth: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

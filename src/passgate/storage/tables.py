@@ -97,6 +97,9 @@ users = Table(
     Column("webauthn", Boolean, nullable=False, server_default="0"),
     Column("totp", Boolean, nullable=False, server_default="0"),
     Column("password", Boolean, nullable=False, server_default="0"),
+    # The social login providers the user has signed in with (JSON array of names), kept
+    # with the rows of ``user_identities`` for the User object's ``OAuth``.
+    Column("oauth", Text, nullable=False, server_default="[]"),
     Index("ix_users_project_created", "project_id", "created_at"),
     # Totals of user search count through this index alone (test users are left out by default).
     Index("ix_users_project_test", "project_id", "test"),
@@ -460,4 +463,44 @@ access_keys = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("modified_at", BigInteger, nullable=False),
     Index("ix_access_keys_project", "project_id", "created_at"),
+)
+
+# A social login or SSO sign-in on its way: started (``state`` sent to the provider, kept
+# only as a keyed hash, with the PKCE verifier sealed and the nonce), returned (the provider
+# answered and the user is known: a one-time Descope ``code`` for the app, hashed too) and
+# exchanged. Each step is one conditional update, so a state or code works once.
+oauth_flows = Table(
+    "oauth_flows",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("state_hash", String(64), nullable=False, unique=True),
+    Column("code_hash", String(64), nullable=True, unique=True),
+    Column("binding_hash", String(64), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False),
+    Column("redirect_url", Text, nullable=False),
+    Column("callback_url", Text, nullable=False),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("user_id", String(32), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_oauth_flows_project_expires", "project_id", "expires_at"),
+)
+
+# Who a user is at a social login provider: the provider's subject (``sub``, GitHub's user
+# ID), the email it asserted, and its tokens only when the provider's ``store_tokens`` asks
+# (sealed).
+user_identities = Table(
+    "user_identities",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("provider", String(64), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("tokens", Text, nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_used_at", BigInteger, nullable=False),
+    Index("ix_user_identities_user", "user_id"),
 )

@@ -11,6 +11,7 @@ from passgate.storage import grants_store
 from passgate.storage.database import Row, Transaction, in_list
 from passgate.storage.mapping import (
     BOOL,
+    JSON_TUPLE,
     MS_AS_SECONDS,
     Column,
     Conversion,
@@ -54,6 +55,7 @@ USERS = RecordTable(
         Column("webauthn", conversion=BOOL),
         Column("totp", conversion=BOOL),
         Column("password", conversion=BOOL),
+        Column("oauth", conversion=JSON_TUPLE),
     ),
     other_fields=("login_ids", "authz"),
 )
@@ -62,9 +64,9 @@ _INSERT_USER = USERS.insert_sql()
 # the transactions that add or remove those (``set_factor``), so a concurrent profile update
 # holding an older copy of the user cannot undo them.
 _FACTORS = ("webauthn", "totp", "password")
-_UPDATE_USER = (
-    f"UPDATE users SET {USERS.assignments(leaving=('id', 'project_id', 'created_at', *_FACTORS))} WHERE id = :id"
-)
+# Nor does it touch the providers list, kept with the identities (``identities_store``).
+_KEPT = ("id", "project_id", "created_at", "oauth", *_FACTORS)
+_UPDATE_USER = f"UPDATE users SET {USERS.assignments(leaving=_KEPT)} WHERE id = :id"
 
 LOGIN_ID_COLUMNS = ("project_id", "login_id", "user_id", "position")
 _INSERT_LOGIN_ID = insert_sql("login_ids", LOGIN_ID_COLUMNS)

@@ -7,6 +7,7 @@ setting to its default) and answers the full settings as stored.
 
 from __future__ import annotations
 
+from passgate.auth import oauth_secrets
 from passgate.mgmt.project_settings import change_settings
 from passgate.mgmt.projects import get_project
 from passgate.models.projects import ProjectSettings
@@ -16,7 +17,7 @@ from passgate.web.schemas.project import SettingsPatch
 
 async def read_settings(call: AuthCall) -> ProjectSettings:
     """The project's settings as stored now."""
-    return (await get_project(call.ctx.db, call.project.id)).settings
+    return oauth_secrets.shown((await get_project(call.ctx.db, call.project.id)).settings)
 
 
 async def update_settings(
@@ -26,4 +27,4 @@ async def update_settings(
     """Change some settings; validated as a whole (E011003 wrong type or range, E011004
     unknown setting or unacceptable URL, naming the setting). Every instance serves the
     change within its project cache TTL, this one at once."""
-    return (await change_settings(call.ctx, call.project.id, body)).settings
+    return oauth_secrets.shown((await change_settings(call.ctx, call.project.id, body)).settings)

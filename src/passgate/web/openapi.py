@@ -58,6 +58,8 @@ def _inputs(route: Route) -> list[tuple[Key, JsonSchemaMode, TypeAdapter[Any]]]:
     if route.request is not None:
         what = "query" if route.method == "GET" else "body"
         found.append(((op, what), "validation", TypeAdapter(route.request)))
+    if route.method != "GET" and "query" in hints:  # a POST taking a query beside its body
+        found.append(((op, "query"), "validation", TypeAdapter(hints["query"])))
     if route.response is not PlainText:
         found.append(((op, "response"), "serialization", TypeAdapter(route.response)))
     return found

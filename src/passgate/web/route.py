@@ -17,7 +17,10 @@ An endpoint names what it needs by parameter name: ``call`` (the authenticated
 ``AuthCall``), ``body`` (the request body), ``query`` (the query string as a model),
 ``response`` (a ``Response`` whose headers, e.g. cookies, join the answer), ``ctx`` (the
 flows' context, on routes anyone may call), ``probes`` (the readiness and outbox probes),
-and the route's path parameters by their names. ``answer`` checks once, when the table is
+``request`` (the Starlette request itself, for what no model holds: a provider's form post,
+cookies, the origin), and the route's path parameters by their names. A POST endpoint that
+names both ``body`` and ``query`` gets both (the table's request type is the body's; the
+query's is the endpoint's annotation). ``answer`` checks once, when the table is
 built, that the endpoint's annotations agree with the row.
 """
 
@@ -145,6 +148,7 @@ def _plan(route: Route) -> _Plan:
     taken = "body" if "body" in names else "query" if "query" in names else None
     if (hints.get(taken) if taken else None) != route.request:
         raise TypeError(f"{route.path}: the endpoint's {taken or 'request'} type differs from the table's")
+    query_type = hints.get("query") if "query" in names else None
     if route.response is not PlainText and hints.get("return") != route.response:
         raise TypeError(f"{route.path}: the endpoint's return type differs from the table's")
     body = parameters.get("body")
@@ -153,7 +157,7 @@ def _plan(route: Route) -> _Plan:
         path=tuple((name, TypeAdapter(hints[name])) for name in path_names),
         body=TypeAdapter(route.request) if taken == "body" else None,
         body_required=body is not None and body.default is inspect.Parameter.empty,
-        query=TypeAdapter(route.request) if taken == "query" else None,
+        query=TypeAdapter(query_type) if query_type is not None else None,
         response=None if route.response is PlainText else TypeAdapter(route.response),
     )
 
@@ -208,6 +212,8 @@ def _arguments(plan: _Plan, request: Request, parsed: Any, call: AuthCall | None
         kwargs["ctx"] = context_of(request)
     if "probes" in plan.names:
         kwargs["probes"] = request.app.state.probes
+    if "request" in plan.names:
+        kwargs["request"] = request
     return kwargs
 
 

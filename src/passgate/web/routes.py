@@ -22,6 +22,7 @@ from passgate.models.projects import ProjectSettings
 from passgate.web import (
     auth_access_keys,
     auth_links,
+    auth_oauth,
     auth_otp,
     auth_passwords,
     auth_session,
@@ -102,6 +103,7 @@ from passgate.web.schemas.management_keys import (
     ManagementKeyWithSecret,
     ManagementKeyWrapper,
 )
+from passgate.web.schemas.oauth import OAuthExchangeRequest, OAuthStartRequest, OAuthStartResponse
 from passgate.web.schemas.otp import (
     Masked,
     MaskedEmailResponse,
@@ -244,6 +246,15 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/auth/totp/signup",                         auth_totp.sign_up,                         TotpSignUpRequest,            TotpEnrolmentResponse,         PROJECT, "auth_totp.sign_up",                    (IP,)),
         Route("POST",   "/v1/auth/totp/verify",                         auth_totp.verify,                          TotpVerifyRequest,            JWTResponse,                   PROJECT, "auth_totp.verify",                     (IP, VERIFIES)),
         Route("POST",   "/v1/auth/totp/update",                         auth_totp.update,                          TotpUpdateRequest,            TotpEnrolmentResponse,         USER,    "auth_totp.update",                     (IP,)),
+    ),
+    # --- social login (contract part 2 §3)
+    "oauth": (
+        Route("POST",   "/v1/auth/oauth/authorize",                     auth_oauth.start,                          OAuthStartRequest | None,     OAuthStartResponse,            PROJECT, "auth_oauth.start",                     (IP,)),
+        Route("POST",   "/v1/auth/oauth/authorize/signup",              auth_oauth.start_sign_up,                  OAuthStartRequest | None,     OAuthStartResponse,            PROJECT, "auth_oauth.start_sign_up",             (IP,)),
+        Route("POST",   "/v1/auth/oauth/authorize/signin",              auth_oauth.start_sign_in,                  OAuthStartRequest | None,     OAuthStartResponse,            PROJECT, "auth_oauth.start_sign_in",             (IP,)),
+        Route("POST",   "/v1/auth/oauth/exchange",                      auth_oauth.exchange,                       OAuthExchangeRequest,         JWTResponse,                   PROJECT, "auth_oauth.exchange",                  (IP,)),
+        Route("GET",    "/v1/oauth/callback",                           auth_oauth.callback,                       None,                         PlainText,                     ANYONE,  "oauth.callback",                       ()),
+        Route("POST",   "/v1/oauth/callback",                           auth_oauth.callback,                       None,                         PlainText,                     ANYONE,  "oauth.callback_form_post",             ()),
     ),
     # --- passwords (§2.5; contract part 2 §5)
     "password": (

@@ -104,6 +104,7 @@ class UserResponse(AuditedResponse):
             TOTP=user.totp,
             webauthn=user.webauthn,
             password=user.password,
+            OAuth=dict.fromkeys(user.oauth, True),
         )
 
 

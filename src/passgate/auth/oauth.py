@@ -1,0 +1,253 @@
+"""Social login: start → the provider → ``/v1/oauth/callback`` → the app → exchange.
+
+1. **Start** checks the provider is configured and the redirect URL approved (before
+   anything reaches the provider), then stores a flow: the keyed hash of a fresh ``state``,
+   the PKCE verifier (sealed; S256 challenge sent), the OIDC ``nonce``, what the session
+   will earn (``loginOptions``), and — when a browser started it — the hash of a binding
+   cookie set on passgate's origin. The answer is the provider's authorization URL.
+2. **Callback** finds the flow by ``state`` and claims it (one conditional update: a state
+   works once, and only until it expires), checks the browser's binding cookie, exchanges
+   the provider's code, verifies who the user is (``auth/oauth_providers.py``), finds or
+   creates the account (``auth/oauth_accounts.py``) and redirects to the app's URL with a
+   one-time ``code`` (256 bits, kept as a keyed hash, two minutes). A refusal after the
+   flow is known redirects there with ``err=<errorCode>`` instead; nothing is created.
+3. **Exchange** turns the code, once, into the usual JWT response (``amr`` ``oauth``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from passgate.auth import accounts, audit, factors, minting, oauth_accounts, oauth_secrets, redirects
+from passgate.auth.context import AuthContext, Caller
+from passgate.auth.factors import Earned
+from passgate.errors import (
+    InvalidOAuthCode,
+    OAuthRefused,
+    PassgateError,
+    UnknownOAuthProvider,
+)
+from passgate.identifiers import new_opaque_id
+from passgate.models.oauth import OAuthProvider, effective, multi_tenant_issuer
+from passgate.models.projects import Project
+from passgate.models.sessions import LoginOptions, SessionTokens
+from passgate.storage import oauth_flows_store
+from passgate.storage.oauth_flows_store import EXCHANGED, FAILED, RETURNED, STARTED, Flow
+
+OAUTH = "oauth"  # the amr of a social login
+CALLBACK_PATH = "/v1/oauth/callback"
+CALLBACK_ACTION = "oauth.callback"  # the audit action of the provider's return
+FLOW_SECONDS = 600  # from start to the provider's return
+CODE_SECONDS = 120  # from the return to the app's exchange
+_CLAIMED = "claimed"  # the callback is talking to the provider
+
+
+@dataclass(frozen=True)
+class Start:
+    provider: str
+    redirect_url: str | None
+    options: LoginOptions
+    callback_url: str  # passgate's own /v1/oauth/callback, as the provider must call it
+    mode: str = oauth_accounts.SIGN_UP_OR_IN
+    login_hint: str = ""
+    refresh_jwt: str | None = None
+    from_browser: bool = False  # the start came from a page (it carried an Origin header)
+
+
+@dataclass(frozen=True)
+class Started:
+    url: str
+    binding_cookie: tuple[str, str] | None  # (name, value) to set on the browser, if bound
+
+
+@dataclass(frozen=True)
+class Returned:
+    """Where the callback sends the browser, and the binding cookie to clear."""
+
+    location: str
+    cookie_name: str = ""
+
+
+def binding_cookie_name(flow_id: str) -> str:
+    """The cookie binding one flow to the browser that started it (one per flow, so two
+    sign-ins in two tabs do not overwrite each other's)."""
+    return f"pgoauth_{flow_id[:16]}"
+
+
+def provider_of(project: Project, name: str) -> OAuthProvider:
+    """The project's provider ``name`` with its preset applied; ``UnknownOAuthProvider`` if
+    the project has none of that name."""
+    configured = project.settings.oauth_providers.get(name)
+    if configured is None:
+        raise UnknownOAuthProvider(f"The project has no OAuth provider {name[:40]!r}")
+    return effective(name, configured)
+
+
+async def start(ctx: AuthContext, project: Project, begin: Start) -> Started:
+    """Store a new flow and answer the provider's authorization URL (module docstring, 1)."""
+    provider = provider_of(project, begin.provider)
+    redirect_url = redirects.resolve(
+        begin.redirect_url,
+        approved=list(project.settings.approved_redirect_urls),
+        default=project.settings.default_redirect_url,
+    )
+    prior = await factors.prior_session(ctx, project, begin.options, begin.refresh_jwt, None)
+    endpoints = await ctx.oauth.endpoints(begin.provider, provider)
+    state, verifier, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(48), secrets.token_urlsafe(24)
+    binding = secrets.token_urlsafe(32) if begin.from_browser else ""
+    flow = Flow(
+        id=new_opaque_id(),
+        project_id=project.id,
+        provider=begin.provider,
+        state_hash=_hash(ctx, "oauth-state", state),
+        binding_hash=_hash(ctx, "oauth-binding", binding) if binding else "",
+        status=STARTED,
+        redirect_url=redirect_url,
+        callback_url=begin.callback_url,
+        details={
+            "verifier": ctx.secrets.seal(verifier.encode(), "oauth-verifier"),
+            "nonce": nonce,
+            "mode": begin.mode,
+            "earned": Earned.of(begin.options, prior).to_stored(),
+        },
+        user_id=prior.user.id if prior else None,
+        expires_at_ms=ctx.now_ms() + FLOW_SECONDS * 1000,
+    )
+    async with ctx.db.transaction() as tx:
+        await oauth_flows_store.insert(tx, flow, ctx.now_ms())
+    url = prepare_grant_uri(
+        endpoints.authorization,
+        client_id=provider.client_id,
+        response_type="code",
+        redirect_uri=begin.callback_url,
+        scope=list(provider.scopes),
+        state=state,
+        code_challenge=create_s256_code_challenge(verifier),  # type: ignore[no-untyped-call]
+        code_challenge_method="S256",
+        nonce=nonce if provider.kind == "oidc" else None,
+        login_hint=begin.login_hint or None,
+        response_mode="form_post" if begin.provider == "apple" and "email" in provider.scopes else None,
+    )
+    cookie = (binding_cookie_name(flow.id), binding) if binding else None
+    return Started(url=url, binding_cookie=cookie)
+
+
+async def callback(ctx: AuthContext, query: dict[str, str], cookies: dict[str, str], caller: Caller) -> Returned:
+    """Handle the provider's return (module docstring, 2): the URL to send the browser to.
+    ``OAuthRefused`` (answered as JSON, there being no app to send it to) when the state is
+    unknown, used or expired. The outcome is audited (``oauth.callback``, with the reason of
+    a refusal), the project's operators' view of why a sign-in failed."""
+    flow = await _claim(ctx, query.get("state", ""))
+    cookie_name = binding_cookie_name(flow.id) if flow.binding_hash else ""
+    detail = {"provider": flow.provider}
+    try:
+        user_id, first_seen = await _complete(ctx, flow, query, cookies.get(cookie_name, "") if cookie_name else "")
+    except PassgateError as error:
+        await _fail(ctx, flow)
+        await audit.record(
+            ctx,
+            flow.project_id,
+            CALLBACK_ACTION,
+            error=error,
+            caller=caller,
+            detail={**detail, "reason": error.message},
+        )
+        return Returned(_with_params(flow.redirect_url, err=error.code), cookie_name)
+    code = secrets.token_urlsafe(32)
+    async with ctx.db.transaction() as tx:
+        details = {"earned": flow.details.get("earned", {}), "firstSeen": first_seen}
+        expires = ctx.now_ms() + CODE_SECONDS * 1000
+        await oauth_flows_store.record_return(tx, flow.id, user_id, _hash(ctx, "oauth-code", code), details, expires)
+        await oauth_flows_store.advance(tx, flow.id, _CLAIMED, RETURNED, ctx.now_ms())
+    await audit.record(ctx, flow.project_id, CALLBACK_ACTION, user_id=user_id, caller=caller, detail=detail)
+    return Returned(_with_params(flow.redirect_url, code=code), cookie_name)
+
+
+async def _claim(ctx: AuthContext, state: str) -> Flow:
+    if not state or len(state) > 200:
+        raise OAuthRefused("The provider's return carries no state")
+    async with ctx.db.transaction() as tx:
+        flow = await oauth_flows_store.find_by_state(tx, _hash(ctx, "oauth-state", state))
+        if flow is None or not await oauth_flows_store.advance(tx, flow.id, STARTED, _CLAIMED, ctx.now_ms()):
+            raise OAuthRefused("The state is unknown, expired or already used")
+    return flow
+
+
+async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding: str) -> tuple[str, bool]:
+    """Check the return and sign the user in at the provider's word: (user ID, first seen)."""
+    if flow.binding_hash and not secrets.compare_digest(_hash(ctx, "oauth-binding", binding), flow.binding_hash):
+        raise OAuthRefused("This sign-in was started in another browser")
+    if query.get("error"):
+        raise OAuthRefused(f"The provider answered {query['error'][:60]!r}")
+    code = query.get("code", "")
+    if not code or len(code) > 2000:
+        raise OAuthRefused("The provider's return carries no code")
+    project = await ctx.projects.get(flow.project_id)
+    provider = provider_of(project, flow.provider)
+    returned_by = query.get("iss")  # RFC 9207: the issuer says who answered (the mix-up defence)
+    checks_issuer = provider.kind == "oidc" and not multi_tenant_issuer(flow.provider, provider)
+    if returned_by is not None and checks_issuer and returned_by != provider.issuer:
+        raise OAuthRefused("The return names another issuer than the provider's")
+    endpoints = await ctx.oauth.endpoints(flow.provider, provider)
+    verifier = ctx.secrets.unseal(str(flow.details["verifier"]), "oauth-verifier").decode()
+    secret = oauth_secrets.client_secret(ctx.secrets, project.id, flow.provider, provider, ctx.clock.now())
+    token = await ctx.oauth.exchange_code(
+        provider, endpoints, secret, code=code, verifier=verifier, redirect_uri=flow.callback_url
+    )
+    asserted = await ctx.oauth.user_of(flow.provider, provider, endpoints, token, str(flow.details["nonce"]))
+    tokens = oauth_secrets.sealed_tokens(ctx.secrets, project.id, flow.provider, token) if provider.store_tokens else ""
+    async with ctx.db.transaction() as tx:
+        account = await oauth_accounts.account_for(
+            tx,
+            project_id=project.id,
+            name=flow.provider,
+            provider=provider,
+            asserted=asserted,
+            mode=str(flow.details.get("mode", oauth_accounts.SIGN_UP_OR_IN)),
+            tokens=tokens,
+            now=ctx.clock.now(),
+        )
+        if flow.user_id and account.user.id != flow.user_id:
+            raise OAuthRefused("The provider identity belongs to another user than the signed-in one")
+    return account.user.id, account.first_seen
+
+
+async def _fail(ctx: AuthContext, flow: Flow) -> None:
+    async with ctx.db.transaction() as tx:
+        await oauth_flows_store.advance(tx, flow.id, _CLAIMED, FAILED, ctx.now_ms())
+
+
+async def exchange(ctx: AuthContext, project: Project, code: str, caller: Caller) -> SessionTokens:
+    """The session a callback's one-time ``code`` stands for (module docstring, 3);
+    ``InvalidOAuthCode`` for an unknown, expired or already exchanged code."""
+    if len(code) > 200:
+        raise InvalidOAuthCode()
+    async with ctx.db.transaction() as tx:
+        flow = await oauth_flows_store.find_by_code(tx, project.id, _hash(ctx, "oauth-code", code))
+        if flow is None or not await oauth_flows_store.advance(tx, flow.id, RETURNED, EXCHANGED, ctx.now_ms()):
+            raise InvalidOAuthCode()
+        user = await accounts.load_signable_user(tx, project.id, flow.user_id)
+        earned = Earned.from_stored(_object(flow.details.get("earned")))
+        opened = await factors.open_session(
+            tx, ctx, project, caller, user, OAUTH, earned, first_seen=bool(flow.details.get("firstSeen"))
+        )
+    return await minting.mint(ctx, project, opened)
+
+
+def _object(value: Any) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _hash(ctx: AuthContext, purpose: str, value: str) -> str:
+    return ctx.secrets.code_mac(purpose, value)
+
+
+def _with_params(url: str, **params: str) -> str:
+    """``url`` with ``params`` added to its query (``&`` when it has one)."""
+    return f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params)}"

@@ -1,0 +1,85 @@
+"""Social login in a real browser through ``@descope/web-js-sdk``: ``oauth.start`` from the
+app's page → the issuer's login page (Node's oidc-provider on loopback) → passgate's
+callback → back on the app's page with a code → ``oauth.exchange``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+
+from tests.browser.projects import NewProject
+from tests.browser.sdk_page import OpenPage, SdkPage, api_url
+from tests.oauth.issuers import Issuer, oidc_issuer
+from tests.support import LiveServer, unique_email
+
+
+@pytest.fixture(scope="module")
+def issuer(passgate: LiveServer) -> Iterator[Issuer]:
+    with oidc_issuer([f"{api_url(passgate)}/v1/oauth/callback"]) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def project(new_project: NewProject, issuer: Issuer) -> LiveServer:
+    return new_project(oauth_providers={"loopback": issuer.provider_setting()})
+
+
+def log_in_at_the_issuer(page: SdkPage, url: str, login: str) -> None:
+    """The user's part: the issuer's login page, filled in and sent."""
+    page.visit(url)
+    page.page.fill('input[name="login"]', login)
+    page.page.fill('input[name="password"]', "any password")
+    page.page.click('button[type="submit"]')
+
+
+def test_social_login_from_the_page_to_the_issuer_and_back(open_page: OpenPage, project: LiveServer) -> None:
+    page = open_page(project)
+    back_here = page.page.url
+    email = unique_email("browser-social")
+    started = page.call("oauth.start", "loopback", back_here).expect_ok()
+
+    log_in_at_the_issuer(page, started["url"], email)
+    page.page.wait_for_url(lambda url: "code=" in url)  # passgate sent the browser back to the app
+    assert page.page.url.startswith(back_here)
+    code = parse_qs(urlsplit(page.page.url).query)["code"][0]
+
+    signed_in = page.call("oauth.exchange", code).expect_ok()
+    assert signed_in["user"]["loginIds"] == [email]
+    assert signed_in["user"]["OAuth"] == {"loopback": True}
+    assert page.storage()["DS"] == signed_in["sessionJwt"]
+    assert page.call("me").expect_ok()["loginIds"] == [email]
+    assert not page.call("oauth.exchange", code).ok  # a code works once
+
+
+def test_a_returned_url_opened_in_another_browser_signs_no_one_in(
+    open_page: OpenPage, project: LiveServer, issuer: Issuer
+) -> None:
+    """The binding cookie: the page that started holds it, a browser without it is refused."""
+    page = open_page(project)
+    started = page.call("oauth.start", "loopback", page.page.url).expect_ok()
+    page.visit(started["url"])
+    # The login form sent from this browser's context (its cookies), the issuer's redirects
+    # taken one at a time, to stop at the URL it sends the browser back to passgate with.
+    form = page.page.locator("form")
+    action = urljoin(page.page.url, form.get_attribute("action") or "")
+    hop = page.page.request.post(action, form={"login": unique_email("stolen"), "password": "x"}, max_redirects=0)
+    callback = f"{api_url(project)}/v1/oauth/callback"
+    for _ in range(5):
+        location = urljoin(hop.url, hop.headers["location"])
+        if location.startswith(callback):
+            break
+        hop = page.page.request.get(location, max_redirects=0)
+    assert location.startswith(callback)
+
+    browser = page.page.context.browser
+    assert browser is not None
+    stranger = browser.new_context()
+    try:
+        tab = stranger.new_page()
+        tab.goto(location)
+        assert "err=E063003" in tab.url
+        assert "code=" not in tab.url
+    finally:
+        stranger.close()
