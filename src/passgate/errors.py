@@ -215,6 +215,13 @@ class OAuthAccountExists(PassgateError):
     code, status, description = "E063004", 409, "A user with this email exists and was not linked"
 
 
+class SSORequired(PassgateError):
+    """A sign-in by another method of a user whose tenant enforces SSO (``enforceSSO``),
+    unless the user is among the tenant's exclusions."""
+
+    code, status, description = "E063006", 403, "This user must sign in through their tenant's SSO"
+
+
 class OAuthProviderUnavailable(PassgateError):
     """The provider did not answer, or answered with something that is not its protocol."""
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import httpx
 import pytest
+from descope.management.sso_settings import SSOOIDCSettings
 
 from tests.browser.projects import NewProject
 from tests.browser.sdk_page import OpenPage, SdkPage, api_url
@@ -83,3 +85,36 @@ def test_a_returned_url_opened_in_another_browser_signs_no_one_in(
         assert "code=" not in tab.url
     finally:
         stranger.close()
+
+
+def test_tenant_sso_from_the_page_through_the_saml_paths(
+    open_page: OpenPage, project: LiveServer, issuer: Issuer
+) -> None:
+    """The browser SDK's ``sso.start``/``sso.exchange`` (its ``/v1/auth/saml/*`` paths) with
+    a tenant whose IdP is the loopback issuer over OIDC."""
+    mgmt = project.client(management=True).mgmt
+    domain = "browser-sso.example.com"
+    tenant_id = mgmt.tenant.create("Browser SSO")["id"]
+    metadata = httpx.get(f"{issuer.url}/.well-known/openid-configuration").json()
+    settings = SSOOIDCSettings(
+        name="Loopback",
+        client_id=issuer.client_id,
+        client_secret=issuer.client_secret,
+        issuer=issuer.url,
+        auth_url=metadata["authorization_endpoint"],
+        token_url=metadata["token_endpoint"],
+        jwks_url=metadata["jwks_uri"],
+    )
+    mgmt.sso.configure_oidc_settings(tenant_id, settings, domains=[domain])
+
+    page = open_page(project)
+    back_here = page.page.url
+    email = f"{unique_email('sso').split('@')[0]}@{domain}"
+    started = page.call("sso.start", email, back_here).expect_ok()
+    log_in_at_the_issuer(page, started["url"], email)
+    page.page.wait_for_url(lambda url: "code=" in url)
+    code = parse_qs(urlsplit(page.page.url).query)["code"][0]
+    signed_in = page.call("sso.exchange", code).expect_ok()
+    assert signed_in["user"]["loginIds"] == [email]
+    assert signed_in["user"]["SAML"] is True
+    assert [t["tenantId"] for t in signed_in["user"]["userTenants"]] == [tenant_id]

@@ -79,7 +79,9 @@ def app_code(answer: httpx.Response) -> str:
     assert answer.status_code == 303, answer.text
     location = answer.headers["location"]
     assert location.startswith(DEFAULT_REDIRECT + "?")
-    return parse_qs(urlsplit(location).query)["code"][0]
+    query = parse_qs(urlsplit(location).query)
+    assert "code" in query, f"the sign-in was refused: {location}"
+    return query["code"][0]
 
 
 def app_error(answer: httpx.Response) -> str:

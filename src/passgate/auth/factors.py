@@ -115,13 +115,20 @@ async def open_session(
     earned: Earned,
     *,
     first_seen: bool = False,
+    system: dict[str, object] | None = None,
 ) -> minting.OpenedSession:
-    """Open the session a verified ``factor`` earned for ``user``, in the caller's transaction."""
+    """Open the session a verified ``factor`` earned for ``user``, in the caller's transaction
+    (``system``: reserved claims the flow sets, an SSO tenant's ``dct``)."""
     amr = combined_amr(list(earned.prior_amr), factor) if earned.mfa else [factor]
     if earned.revoke_other_sessions:
         await sessions_store.revoke_all_of_user(tx, user.id, ctx.now_ms())
     grant = minting.Grant(
-        user=user, amr=amr, first_seen=first_seen, stepup=earned.stepup, nsec=earned.custom_claims or {}
+        user=user,
+        amr=amr,
+        first_seen=first_seen,
+        stepup=earned.stepup,
+        nsec=earned.custom_claims or {},
+        system=dict(system or {}),
     )
     return await minting.open_session(tx, ctx, project, grant, caller)
 

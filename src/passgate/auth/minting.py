@@ -17,14 +17,16 @@ from passgate.auth.claims import REFRESH_DRN, SESSION_DRN, base_claims, custom_c
 from passgate.auth.context import AuthContext, Caller
 from passgate.crypto import tokens
 from passgate.crypto.keys import SigningKey
+from passgate.errors import SSORequired
 from passgate.identifiers import new_opaque_id
 from passgate.models.projects import Project
 from passgate.models.sessions import SessionRecord, SessionTokens
 from passgate.models.users import User
-from passgate.storage import sessions_store
+from passgate.storage import sessions_store, tenants_store
 from passgate.storage.database import Transaction
 
 _REFRESH_ONLY = frozenset({"jti", "sid"})
+FED = "fed"  # the amr of an SSO sign-in: the one method a tenant's enforce_sso allows
 
 
 def refresh_lifetime(project: Project, requested_seconds: int) -> int:
@@ -59,7 +61,10 @@ class OpenedSession:
 async def open_session(
     tx: Transaction, ctx: AuthContext, project: Project, grant: Grant, caller: Caller
 ) -> OpenedSession:
-    """Record a new refresh session in the caller's transaction (signing happens after commit)."""
+    """Record a new refresh session in the caller's transaction (signing happens after commit);
+    ``SSORequired`` when a tenant of the user enforces SSO and this sign-in is not by SSO."""
+    if grant.user.authz.tenants and FED not in grant.amr:
+        await _refuse_unless_sso_allowed(tx, project, grant.user)
     now_ms = ctx.now_ms()
     record = SessionRecord(
         id=new_opaque_id(),
@@ -74,6 +79,14 @@ async def open_session(
     )
     await sessions_store.insert_session(tx, record, caller.user_agent)
     return OpenedSession(grant=grant, record=record)
+
+
+async def _refuse_unless_sso_allowed(tx: Transaction, project: Project, user: User) -> None:
+    tenant_ids = [tenant.tenant_id for tenant in user.authz.tenants]
+    for tenant in await tenants_store.list_tenants(tx, project.id, ids=tenant_ids):
+        excluded = {user.id, *user.login_ids} & set(tenant.settings.enforce_sso_exclusions)
+        if tenant.enforce_sso and not excluded:
+            raise SSORequired(f"Tenant {tenant.id} requires its members to sign in by SSO")
 
 
 async def mint(ctx: AuthContext, project: Project, opened: OpenedSession) -> SessionTokens:

@@ -24,9 +24,11 @@ from urllib.parse import urlencode, urlsplit
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from passgate.auth import accounts, audit, factors, minting, oauth_accounts, oauth_secrets, redirects
+from passgate.auth import accounts, audit, factors, minting, oauth_accounts, oauth_secrets, redirects, sso_accounts
+from passgate.auth.claims import SELECTED_TENANT
 from passgate.auth.context import AuthContext, Caller
 from passgate.auth.factors import Earned
+from passgate.auth.oauth_providers import id_token_of
 from passgate.errors import (
     InvalidOAuthCode,
     OAuthRefused,
@@ -58,6 +60,21 @@ class Start:
     login_hint: str = ""
     refresh_jwt: str | None = None
     from_browser: bool = False  # the start came from a page (it carried an Origin header)
+    # A tenant's SSO through OIDC (``auth/sso.py``): its provider, already resolved, what
+    # the callback needs to find the configuration again, and the IdP's ``prompt``.
+    sso_provider: OAuthProvider | None = None
+    sso: dict[str, str] | None = None
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Whom the provider's return signs in, and how the session will say so."""
+
+    user_id: str
+    first_seen: bool
+    amr: str = OAUTH
+    tenant_id: str = ""  # the session's ``dct`` (an SSO tenant)
 
 
 @dataclass(frozen=True)
@@ -91,7 +108,7 @@ def provider_of(project: Project, name: str) -> OAuthProvider:
 
 async def start(ctx: AuthContext, project: Project, begin: Start) -> Started:
     """Store a new flow and answer the provider's authorization URL (module docstring, 1)."""
-    provider = provider_of(project, begin.provider)
+    provider = begin.sso_provider or provider_of(project, begin.provider)
     redirect_url = redirects.resolve(
         begin.redirect_url,
         approved=list(project.settings.approved_redirect_urls),
@@ -115,6 +132,7 @@ async def start(ctx: AuthContext, project: Project, begin: Start) -> Started:
             "nonce": nonce,
             "mode": begin.mode,
             "earned": Earned.of(begin.options, prior).to_stored(),
+            **({"sso": begin.sso} if begin.sso else {}),
         },
         user_id=prior.user.id if prior else None,
         expires_at_ms=ctx.now_ms() + FLOW_SECONDS * 1000,
@@ -132,6 +150,7 @@ async def start(ctx: AuthContext, project: Project, begin: Start) -> Started:
         code_challenge_method="S256",
         nonce=nonce if provider.kind == "oidc" else None,
         login_hint=begin.login_hint or None,
+        prompt=begin.prompt or None,
         response_mode="form_post" if begin.provider == "apple" and "email" in provider.scopes else None,
     )
     cookie = (binding_cookie_name(flow.id), binding) if binding else None
@@ -147,7 +166,7 @@ async def callback(ctx: AuthContext, query: dict[str, str], cookies: dict[str, s
     cookie_name = binding_cookie_name(flow.id) if flow.binding_hash else ""
     detail = {"provider": flow.provider}
     try:
-        user_id, first_seen = await _complete(ctx, flow, query, cookies.get(cookie_name, "") if cookie_name else "")
+        signed_in = await _complete(ctx, flow, query, cookies.get(cookie_name, "") if cookie_name else "")
     except PassgateError as error:
         await _fail(ctx, flow)
         await audit.record(
@@ -161,11 +180,17 @@ async def callback(ctx: AuthContext, query: dict[str, str], cookies: dict[str, s
         return Returned(_with_params(flow.redirect_url, err=error.code), cookie_name)
     code = secrets.token_urlsafe(32)
     async with ctx.db.transaction() as tx:
-        details = {"earned": flow.details.get("earned", {}), "firstSeen": first_seen}
+        details = {
+            "earned": flow.details.get("earned", {}),
+            "firstSeen": signed_in.first_seen,
+            "amr": signed_in.amr,
+            "tenantId": signed_in.tenant_id,
+        }
         expires = ctx.now_ms() + CODE_SECONDS * 1000
-        await oauth_flows_store.record_return(tx, flow.id, user_id, _hash(ctx, "oauth-code", code), details, expires)
+        code_hash = _hash(ctx, "oauth-code", code)
+        await oauth_flows_store.record_return(tx, flow.id, signed_in.user_id, code_hash, details, expires)
         await oauth_flows_store.advance(tx, flow.id, _CLAIMED, RETURNED, ctx.now_ms())
-    await audit.record(ctx, flow.project_id, CALLBACK_ACTION, user_id=user_id, caller=caller, detail=detail)
+    await audit.record(ctx, flow.project_id, CALLBACK_ACTION, user_id=signed_in.user_id, caller=caller, detail=detail)
     return Returned(_with_params(flow.redirect_url, code=code), cookie_name)
 
 
@@ -179,8 +204,8 @@ async def _claim(ctx: AuthContext, state: str) -> Flow:
     return flow
 
 
-async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding: str) -> tuple[str, bool]:
-    """Check the return and sign the user in at the provider's word: (user ID, first seen)."""
+async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding: str) -> SignedIn:
+    """Check the return and sign the user in at the provider's word."""
     if flow.binding_hash and not secrets.compare_digest(_hash(ctx, "oauth-binding", binding), flow.binding_hash):
         raise OAuthRefused("This sign-in was started in another browser")
     if query.get("error"):
@@ -189,7 +214,12 @@ async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding
     if not code or len(code) > 2000:
         raise OAuthRefused("The provider's return carries no code")
     project = await ctx.projects.get(flow.project_id)
-    provider = provider_of(project, flow.provider)
+    sso_ref = flow.details.get("sso")
+    configuration, provider = (
+        await sso_accounts.provider_for(ctx, project, sso_ref)
+        if isinstance(sso_ref, dict)
+        else (None, provider_of(project, flow.provider))
+    )
     returned_by = query.get("iss")  # RFC 9207: the issuer says who answered (the mix-up defence)
     checks_issuer = provider.kind == "oidc" and not multi_tenant_issuer(flow.provider, provider)
     if returned_by is not None and checks_issuer and returned_by != provider.issuer:
@@ -200,8 +230,16 @@ async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding
     token = await ctx.oauth.exchange_code(
         provider, endpoints, secret, code=code, verifier=verifier, redirect_uri=flow.callback_url
     )
-    asserted = await ctx.oauth.user_of(flow.provider, provider, endpoints, token, str(flow.details["nonce"]))
+    nonce = str(flow.details["nonce"])
     tokens = oauth_secrets.sealed_tokens(ctx.secrets, project.id, flow.provider, token) if provider.store_tokens else ""
+    if configuration is not None:
+        claims = await ctx.oauth.verified_id_token(flow.provider, provider, endpoints, id_token_of(token), nonce)
+        async with ctx.db.transaction() as tx:
+            user, first_seen = await sso_accounts.account_for(
+                tx, ctx, project, configuration, claims, tokens=tokens, provider_name=flow.provider
+            )
+        return SignedIn(user.id, first_seen, amr=sso_accounts.FED, tenant_id=configuration.tenant_id)
+    asserted = await ctx.oauth.user_of(flow.provider, provider, endpoints, token, nonce)
     async with ctx.db.transaction() as tx:
         account = await oauth_accounts.account_for(
             tx,
@@ -215,7 +253,7 @@ async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding
         )
         if flow.user_id and account.user.id != flow.user_id:
             raise OAuthRefused("The provider identity belongs to another user than the signed-in one")
-    return account.user.id, account.first_seen
+    return SignedIn(account.user.id, account.first_seen)
 
 
 async def _fail(ctx: AuthContext, flow: Flow) -> None:
@@ -234,8 +272,17 @@ async def exchange(ctx: AuthContext, project: Project, code: str, caller: Caller
             raise InvalidOAuthCode()
         user = await accounts.load_signable_user(tx, project.id, flow.user_id)
         earned = Earned.from_stored(_object(flow.details.get("earned")))
+        tenant_id = str(flow.details.get("tenantId") or "")
         opened = await factors.open_session(
-            tx, ctx, project, caller, user, OAUTH, earned, first_seen=bool(flow.details.get("firstSeen"))
+            tx,
+            ctx,
+            project,
+            caller,
+            user,
+            str(flow.details.get("amr") or OAUTH),
+            earned,
+            first_seen=bool(flow.details.get("firstSeen")),
+            system={SELECTED_TENANT: tenant_id} if tenant_id else None,
         )
     return await minting.mint(ctx, project, opened)
 

@@ -91,6 +91,11 @@ class ProviderClient:
         endpoints winning), else the configured ones."""
         if provider.kind != "oidc":
             return Endpoints(provider.authorization_endpoint, provider.token_endpoint, provider.userinfo_endpoint)
+        if provider.authorization_endpoint and provider.token_endpoint and provider.jwks_uri:
+            # All given (a tenant's SSO configuration names them): no discovery needed.
+            return Endpoints(
+                provider.authorization_endpoint, provider.token_endpoint, provider.userinfo_endpoint, provider.jwks_uri
+            )
         # Microsoft's multi-tenant documents announce the issuer as a template.
         announced_as = (
             provider.issuer.replace(f"/{provider.tenant}/", "/{tenantid}/")
@@ -103,7 +108,7 @@ class ProviderClient:
             authorization=provider.authorization_endpoint or _url(metadata, "authorization_endpoint"),
             token=provider.token_endpoint or _url(metadata, "token_endpoint"),
             userinfo=provider.userinfo_endpoint or str(metadata.get("userinfo_endpoint") or ""),
-            jwks_uri=_url(metadata, "jwks_uri"),
+            jwks_uri=provider.jwks_uri or _url(metadata, "jwks_uri"),
             algorithms=tuple(a for a in ID_TOKEN_ALGORITHMS if a in announced),
         )
 
@@ -156,10 +161,7 @@ class ProviderClient:
             return await self._github_user(endpoints.userinfo, str(token["access_token"]))
         if provider.kind == "discord":
             return await self._discord_user(endpoints.userinfo, str(token["access_token"]))
-        id_token = token.get("id_token")
-        if not isinstance(id_token, str) or not id_token:
-            raise OAuthRefused("The provider answered without an ID token")
-        claims = await self.verified_id_token(name, provider, endpoints, id_token, nonce)
+        claims = await self.verified_id_token(name, provider, endpoints, id_token_of(token), nonce)
         return ProviderUser(
             subject=str(claims["sub"]),
             email=str(claims.get("email") or ""),
@@ -275,6 +277,14 @@ class ProviderClient:
         if response.status_code >= 500:
             raise OAuthProviderUnavailable(f"{request.url.host} answered {response.status_code}")
         return parsed
+
+
+def id_token_of(token: dict[str, Any]) -> str:
+    """The ID token of a token response; ``OAuthRefused`` when it has none."""
+    id_token = token.get("id_token")
+    if not isinstance(id_token, str) or not id_token:
+        raise OAuthRefused("The provider answered without an ID token")
+    return id_token
 
 
 def _url(metadata: dict[str, Any], name: str) -> str:

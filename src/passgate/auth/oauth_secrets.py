@@ -49,8 +49,13 @@ def _sealed(secrets: Secrets, project_id: str, name: str, provider: OAuthProvide
         if value.startswith(SEALED_PREFIX):
             opened(secrets, project_id, name, field, value)
             continue
-        update[field] = SEALED_PREFIX + secrets.seal(value.encode(), _context(project_id, name, field))
+        update[field] = seal(secrets, project_id, name, value, field)
     return provider.model_copy(update=update) if update else provider
+
+
+def seal(secrets: Secrets, project_id: str, name: str, value: str, field: str = "client_secret") -> str:
+    """``value`` sealed as the secret ``field`` of provider ``name`` (``opened`` reverses it)."""
+    return SEALED_PREFIX + secrets.seal(value.encode(), _context(project_id, name, field))
 
 
 def opened(secrets: Secrets, project_id: str, provider: str, field: str, value: str) -> str:

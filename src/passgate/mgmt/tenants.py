@@ -69,7 +69,7 @@ class TenantSearch:
     custom_attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _domains(values: Sequence[str]) -> tuple[str, ...]:
+def clean_domains(values: Sequence[str]) -> tuple[str, ...]:
     """Lower-cased, de-duplicated domain names; ``InvalidArgument`` for anything else."""
     cleaned = [value.strip().lower() for value in values]
     for domain in cleaned:
@@ -98,7 +98,7 @@ def _with_fields(base: TenantRecord, fields: TenantFields) -> TenantRecord:
         name=base.name if fields.name is None else clean_name(fields.name, "name"),
         self_provisioning_domains=base.self_provisioning_domains
         if fields.self_provisioning_domains is None
-        else _domains(fields.self_provisioning_domains),
+        else clean_domains(fields.self_provisioning_domains),
         custom_attributes=base.custom_attributes
         if fields.custom_attributes is None
         else dict(fields.custom_attributes),
@@ -144,7 +144,7 @@ async def update_settings(ctx: AuthContext, project: Project, tenant_id: str, ch
     """Change the given settings; the others keep their value. ``InvalidArgument`` if a value is unacceptable."""
     updates = dict(change.settings)
     if "domains" in updates:
-        updates["domains"] = list(_domains(updates["domains"]))
+        updates["domains"] = list(clean_domains(updates["domains"]))
 
     def apply(current: TenantRecord) -> TenantRecord:
         try:
@@ -165,7 +165,7 @@ async def _change(
 ) -> None:
     """Load the tenant, store ``change(tenant)``; ``TenantNotFound`` / ``TenantAlreadyExists``."""
     async with ctx.db.transaction() as tx:
-        updated = change(await _existing(tx, project, tenant_id))
+        updated = change(await existing_tenant(tx, project, tenant_id))
         await _require_free_name(tx, project, updated)
         try:
             await tenants_store.update_tenant(tx, project.id, updated)
@@ -179,7 +179,7 @@ async def _require_free_name(tx: Transaction, project: Project, tenant: TenantRe
         raise TenantAlreadyExists(f"Tenant name already in use: {tenant.name}")
 
 
-async def _existing(tx: Transaction, project: Project, tenant_id: str) -> TenantRecord:
+async def existing_tenant(tx: Transaction, project: Project, tenant_id: str) -> TenantRecord:
     tenant = await tenants_store.get_tenant(tx, project.id, tenant_id)
     if tenant is None:
         raise TenantNotFound(f"Tenant not found: {tenant_id}")
@@ -199,7 +199,7 @@ async def delete_tenant(ctx: AuthContext, project: Project, tenant_id: str, *, c
 async def load_tenant(ctx: AuthContext, project: Project, tenant_id: str) -> TenantRecord:
     """The tenant; ``TenantNotFound`` if there is none with this ID."""
     async with ctx.db.transaction(write=False) as tx:
-        return await _existing(tx, project, tenant_id)
+        return await existing_tenant(tx, project, tenant_id)
 
 
 async def search_tenants(ctx: AuthContext, project: Project, search: TenantSearch) -> list[TenantRecord]:

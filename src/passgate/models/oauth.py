@@ -40,6 +40,7 @@ class OAuthProvider(BaseModel):
     authorization_endpoint: str = Field(default="", max_length=2000, description="Overrides discovery or the preset.")
     token_endpoint: str = Field(default="", max_length=2000, description="Overrides discovery or the preset.")
     userinfo_endpoint: str = Field(default="", max_length=2000, description="The user API of a non-OIDC provider.")
+    jwks_uri: str = Field(default="", max_length=2000, description="Overrides discovery's JWKS (the ID token's keys).")
     tenant: str = Field(
         default="",
         max_length=100,

@@ -44,6 +44,7 @@ class User:
     password: bool = False
     # The social login providers it has signed in with (``auth/oauth_accounts.py``).
     oauth: tuple[str, ...] = ()
+    saml: bool = False  # has signed in through a tenant's SSO (the User object's ``SAML``)
 
 
 @dataclass(frozen=True)

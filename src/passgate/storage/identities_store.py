@@ -37,9 +37,10 @@ async def find_of_user(tx: Transaction, user_id: str, provider: str) -> Identity
     return Identity(**row) if row else None
 
 
-async def link(tx: Transaction, identity: Identity, now_ms: int) -> None:
-    """Record ``identity`` for its user (``IntegrityViolation`` if another user holds it) and
-    add its provider to the user row's list."""
+async def link(tx: Transaction, identity: Identity, now_ms: int, *, listed: bool = True) -> None:
+    """Record ``identity`` for its user (``IntegrityViolation`` if another user holds it) and,
+    when ``listed`` (a social provider, not a tenant's SSO), add its provider to the user
+    row's list."""
     await tx.execute(
         "INSERT INTO user_identities (project_id, provider, subject, user_id, email, tokens, created_at, last_used_at)"
         " VALUES (:p, :v, :s, :u, :e, :t, :now, :now)",
@@ -53,6 +54,8 @@ async def link(tx: Transaction, identity: Identity, now_ms: int) -> None:
             "now": now_ms,
         },
     )
+    if not listed:
+        return
     row = await tx.fetch_one("SELECT oauth FROM users WHERE id = :u", {"u": identity.user_id})
     providers = json.loads(row["oauth"]) if row else []
     if identity.provider not in providers:

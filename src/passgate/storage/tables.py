@@ -100,6 +100,7 @@ users = Table(
     # The social login providers the user has signed in with (JSON array of names), kept
     # with the rows of ``user_identities`` for the User object's ``OAuth``.
     Column("oauth", Text, nullable=False, server_default="[]"),
+    Column("saml", Boolean, nullable=False, server_default="0"),  # has signed in by a tenant's SSO
     Index("ix_users_project_created", "project_id", "created_at"),
     # Totals of user search count through this index alone (test users are left out by default).
     Index("ix_users_project_test", "project_id", "test"),
@@ -474,7 +475,7 @@ oauth_flows = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
-    Column("provider", String(64), nullable=False),
+    Column("provider", String(200), nullable=False),
     Column("state_hash", String(64), nullable=False, unique=True),
     Column("code_hash", String(64), nullable=True, unique=True),
     Column("binding_hash", String(64), nullable=False, server_default=""),
@@ -495,7 +496,7 @@ user_identities = Table(
     "user_identities",
     metadata,
     Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
-    Column("provider", String(64), primary_key=True),
+    Column("provider", String(200), primary_key=True),
     Column("subject", String(255), primary_key=True),
     Column("user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("email", String(320), nullable=False, server_default=""),
@@ -503,4 +504,20 @@ user_identities = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("last_used_at", BigInteger, nullable=False),
     Index("ix_user_identities_user", "user_id"),
+)
+
+# A tenant's SSO configuration (``models/sso.py``), one per tenant and ``sso_id`` ("" the
+# default), as JSON; the OIDC client secret in it sealed.
+sso_configurations = Table(
+    "sso_configurations",
+    metadata,
+    Column("project_id", String(32), primary_key=True),
+    Column("tenant_id", String(64), primary_key=True),
+    Column("sso_id", String(64), primary_key=True),
+    Column("settings", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    ForeignKeyConstraint(
+        ["project_id", "tenant_id"], ["tenants.project_id", "tenants.id"], ondelete="CASCADE", name="fk_sso_tenant"
+    ),
 )

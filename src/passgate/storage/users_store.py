@@ -56,6 +56,7 @@ USERS = RecordTable(
         Column("totp", conversion=BOOL),
         Column("password", conversion=BOOL),
         Column("oauth", conversion=JSON_TUPLE),
+        Column("saml", conversion=BOOL),
     ),
     other_fields=("login_ids", "authz"),
 )
@@ -63,7 +64,7 @@ _INSERT_USER = USERS.insert_sql()
 # A profile write leaves the factor flags alone: they follow the credential rows, written in
 # the transactions that add or remove those (``set_factor``), so a concurrent profile update
 # holding an older copy of the user cannot undo them.
-_FACTORS = ("webauthn", "totp", "password")
+_FACTORS = ("webauthn", "totp", "password", "saml")
 # Nor does it touch the providers list, kept with the identities (``identities_store``).
 _KEPT = ("id", "project_id", "created_at", "oauth", *_FACTORS)
 _UPDATE_USER = f"UPDATE users SET {USERS.assignments(leaving=_KEPT)} WHERE id = :id"

@@ -31,13 +31,17 @@ async def _start(
         provider=required(query.provider, "provider"),
         redirect_url=query.redirectURL,
         options=login_options(body),
-        callback_url=_callback_url(call.ctx, request),
+        callback_url=callback_url(call.ctx, request),
         mode=mode,
         login_hint=query.loginHint or "",
         refresh_jwt=call.refresh_jwt,
         from_browser="origin" in request.headers,
     )
-    started = await oauth.start(call.ctx, call.project, begin)
+    return answer_started(await oauth.start(call.ctx, call.project, begin), response)
+
+
+def answer_started(started: oauth.Started, response: Response) -> OAuthStartResponse:
+    """The start's ``{url}``, its binding cookie set on ``response`` when it has one."""
     if started.binding_cookie is not None:
         name, value = started.binding_cookie
         # Sent back only to the callback, by the browser that started (SameSite=None: the
@@ -54,7 +58,7 @@ async def _start(
     return OAuthStartResponse(url=started.url)
 
 
-def _callback_url(ctx: AuthContext, request: Request) -> str:
+def callback_url(ctx: AuthContext, request: Request) -> str:
     """passgate's callback as the provider must call it: under ``public_url`` when set,
     else under the URL this request reached."""
     base = ctx.public_url or str(request.base_url).rstrip("/")
@@ -83,7 +87,7 @@ async def start_sign_in(
 
 
 async def exchange(body: OAuthExchangeRequest, call: AuthCall, response: Response) -> JWTResponse:
-    """Exchange the one-time code of the redirect for a session (once)."""
+    """Exchange the one-time code of a social-login or SSO redirect for a session (once)."""
     tokens = await oauth.exchange(call.ctx, call.project, required(body.code, "code"), call.caller)
     return jwt_answer(call.project, tokens, response)
 

@@ -56,7 +56,7 @@ def _inputs(route: Route) -> list[tuple[Key, JsonSchemaMode, TypeAdapter[Any]]]:
         ((op, f"path:{name}"), "validation", TypeAdapter(hints[name])) for name in _path_names(route)
     ]
     if route.request is not None:
-        what = "query" if route.method == "GET" else "body"
+        what = "query" if route.method in ("GET", "DELETE") else "body"
         found.append(((op, what), "validation", TypeAdapter(route.request)))
     if route.method != "GET" and "query" in hints:  # a POST taking a query beside its body
         found.append(((op, "query"), "validation", TypeAdapter(hints["query"])))

@@ -26,6 +26,7 @@ from passgate.web import (
     auth_otp,
     auth_passwords,
     auth_session,
+    auth_sso,
     auth_tenants,
     auth_totp,
     auth_webauthn,
@@ -40,6 +41,7 @@ from passgate.web import (
     mgmt_permissions,
     mgmt_project,
     mgmt_roles,
+    mgmt_sso,
     mgmt_tenants,
     mgmt_user_factors,
     mgmt_users,
@@ -159,6 +161,19 @@ from passgate.web.schemas.sessions import (
     SelectTenantRequest,
     ValidateResponse,
 )
+from passgate.web.schemas.sso import (
+    AllSSOSettingsResponse,
+    AuthTypeRequest,
+    LegacyConfigureRequest,
+    MappingRequest,
+    NewSettingsRequest,
+    OIDCConfigureRequest,
+    RedirectRequest,
+    SAMLConfigureRequest,
+    SettingsQuery,
+    SSOSettingsResponse,
+    SSOTenantRequest,
+)
 from passgate.web.schemas.tenants import (
     TenantCreatedResponse,
     TenantDeleteRequest,
@@ -255,6 +270,27 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/auth/oauth/exchange",                      auth_oauth.exchange,                       OAuthExchangeRequest,         JWTResponse,                   PROJECT, "auth_oauth.exchange",                  (IP,)),
         Route("GET",    "/v1/oauth/callback",                           auth_oauth.callback,                       None,                         PlainText,                     ANYONE,  "oauth.callback",                       ()),
         Route("POST",   "/v1/oauth/callback",                           auth_oauth.callback,                       None,                         PlainText,                     ANYONE,  "oauth.callback_form_post",             ()),
+    ),
+    # --- enterprise SSO (contract part 2 §4; the saml paths are the browser SDK's)
+    "sso": (
+        Route("POST",   "/v1/auth/sso/authorize",                       auth_sso.start,                            OAuthStartRequest | None,     OAuthStartResponse,            PROJECT, "auth_sso.start",                       (IP,)),
+        Route("POST",   "/v1/auth/saml/authorize",                      auth_sso.start,                            OAuthStartRequest | None,     OAuthStartResponse,            PROJECT, "auth_saml.start",                      (IP,)),
+        Route("POST",   "/v1/auth/sso/exchange",                        auth_oauth.exchange,                       OAuthExchangeRequest,         JWTResponse,                   PROJECT, "auth_sso.exchange",                    (IP,)),
+        Route("POST",   "/v1/auth/saml/exchange",                       auth_oauth.exchange,                       OAuthExchangeRequest,         JWTResponse,                   PROJECT, "auth_saml.exchange",                   (IP,)),
+        Route("GET",    "/v2/mgmt/sso/settings",                        mgmt_sso.load_settings,                    SettingsQuery,                SSOSettingsResponse,           MGMT,    "mgmt_sso.load_settings",               (KEY,)),
+        Route("GET",    "/v2/mgmt/sso/settings/all",                    mgmt_sso.load_all_settings,                SettingsQuery,                AllSSOSettingsResponse,        MGMT,    "mgmt_sso.load_all_settings",           (KEY,)),
+        Route("GET",    "/v1/mgmt/sso/settings",                        mgmt_sso.load_settings,                    SettingsQuery,                SSOSettingsResponse,           MGMT,    "mgmt_sso.get_settings",                (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/settings/new",                    mgmt_sso.new_settings,                     NewSettingsRequest,           SSOSettingsResponse,           MGMT,    "mgmt_sso.new_settings",                (KEY,)),
+        Route("DELETE", "/v1/mgmt/sso/settings",                        mgmt_sso.delete_settings,                  SettingsQuery,                EmptyResponse,                 MGMT,    "mgmt_sso.delete_settings",             (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/settings/authtype",               mgmt_sso.configure_auth_type,              AuthTypeRequest,              EmptyResponse,                 MGMT,    "mgmt_sso.configure_auth_type",         (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/oidc",                            mgmt_sso.configure_oidc,                   OIDCConfigureRequest,         EmptyResponse,                 MGMT,    "mgmt_sso.configure_oidc",              (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/saml",                            mgmt_sso.configure_saml,                   SAMLConfigureRequest,         EmptyResponse,                 MGMT,    "mgmt_sso.configure_saml",              (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/saml/metadata",                   mgmt_sso.configure_saml,                   SAMLConfigureRequest,         EmptyResponse,                 MGMT,    "mgmt_sso.configure_saml_by_metadata",  (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/redirect",                        mgmt_sso.configure_redirect,               RedirectRequest,              EmptyResponse,                 MGMT,    "mgmt_sso.configure_redirect",          (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/recalculate-mappings",            mgmt_sso.recalculate_mappings,             SSOTenantRequest,             EmptyResponse,                 MGMT,    "mgmt_sso.recalculate_mappings",        (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/settings",                        mgmt_sso.configure_legacy,                 LegacyConfigureRequest,       EmptyResponse,                 MGMT,    "mgmt_sso.configure",                   (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/metadata",                        mgmt_sso.configure_legacy,                 LegacyConfigureRequest,       EmptyResponse,                 MGMT,    "mgmt_sso.configure_via_metadata",      (KEY,)),
+        Route("POST",   "/v1/mgmt/sso/mapping",                         mgmt_sso.configure_mapping,                MappingRequest,               EmptyResponse,                 MGMT,    "mgmt_sso.mapping",                     (KEY,)),
     ),
     # --- passwords (§2.5; contract part 2 §5)
     "password": (

@@ -5,6 +5,7 @@
 //   alice@example.com             email alice@example.com, verified
 //   unverified:bob@example.com    email bob@example.com, email_verified false
 //   noemail:carol                 no email at all
+//   alice@acme.test;groups=a,b    (any of the above) in the groups a and b (claim "groups")
 // Configuration is one JSON argument:
 //   {"port": 0, "issuer": "...", "clients": [...], "jwks": {...}?}
 // It prints {"issuer": ..., "port": ...} on one line once it listens.
@@ -12,7 +13,12 @@ import Provider from 'oidc-provider';
 
 const config = JSON.parse(process.argv[2]);
 
-function claimsOf(login) {
+function claimsOf(given) {
+  const [login, groups] = given.split(';groups=');
+  return { ...personOf(login), ...(groups ? { groups: groups.split(',') } : {}) };
+}
+
+function personOf(login) {
   if (login.startsWith('unverified:')) {
     const email = login.slice('unverified:'.length);
     return { email, email_verified: false, name: email.split('@')[0] };
@@ -33,13 +39,14 @@ const provider = new Provider(config.issuer, {
     openid: ['sub'],
     email: ['email', 'email_verified'],
     profile: ['name', 'given_name', 'family_name', 'picture'],
+    groups: ['groups'],
   },
   // The claims of the scopes asked for go into the ID token too (what Google and most
   // issuers do), not only to the userinfo endpoint.
   conformIdTokenClaims: false,
   findAccount: async (ctx, id) => ({
     accountId: id,
-    claims: async () => ({ sub: id, ...claimsOf(id) }),
+    claims: async () => ({ sub: id.split(';groups=')[0], ...claimsOf(id) }),
   }),
   // Consent is taken as given (the recipe of oidc-provider's docs): the login page is the
   // only page a test walks through.
@@ -48,7 +55,7 @@ const provider = new Provider(config.issuer, {
       clientId: ctx.oidc.client.clientId,
       accountId: ctx.oidc.session.accountId,
     });
-    grant.addOIDCScope('openid email profile');
+    grant.addOIDCScope('openid email profile groups');
     await grant.save();
     return grant;
   },

@@ -105,6 +105,7 @@ class UserResponse(AuditedResponse):
             webauthn=user.webauthn,
             password=user.password,
             OAuth=dict.fromkeys(user.oauth, True),
+            SAML=user.saml,
         )
 
 

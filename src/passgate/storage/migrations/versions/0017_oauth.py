@@ -1,4 +1,4 @@
-"""social login: sign-ins on their way and users' provider identities
+"""social login and SSO: sign-ins on their way, users' provider identities, tenants' SSO
 
 Revision ID: 0017
 Revises: 0016
@@ -6,7 +6,7 @@ Revises: 0016
 A flow row per started social login (its state and, once the provider answered, the
 one-time code for the app, both as keyed hashes), dropped after it expires; an identity row
 per user and provider subject; and on the user row the providers it has signed in with
-(the User object's ``OAuth``).
+(the User object's ``OAuth``); a tenant's SSO configuration per ``sso_id``, as JSON.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('oauth', sa.Text(), server_default='[]', nullable=False))
+        batch_op.add_column(sa.Column('saml', sa.Boolean(), server_default='0', nullable=False))
     op.create_table('oauth_flows',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('project_id', sa.String(length=32), nullable=False),
-    sa.Column('provider', sa.String(length=64), nullable=False),
+    sa.Column('provider', sa.String(length=200), nullable=False),
     sa.Column('state_hash', sa.String(length=64), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=True),
     sa.Column('binding_hash', sa.String(length=64), server_default='', nullable=False),
@@ -45,7 +46,7 @@ def upgrade() -> None:
     op.create_index('ix_oauth_flows_project_expires', 'oauth_flows', ['project_id', 'expires_at'], unique=False)
     op.create_table('user_identities',
     sa.Column('project_id', sa.String(length=32), nullable=False),
-    sa.Column('provider', sa.String(length=64), nullable=False),
+    sa.Column('provider', sa.String(length=200), nullable=False),
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('user_id', sa.String(length=32), nullable=False),
     sa.Column('email', sa.String(length=320), server_default='', nullable=False),
@@ -57,12 +58,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('project_id', 'provider', 'subject')
     )
     op.create_index('ix_user_identities_user', 'user_identities', ['user_id'], unique=False)
+    op.create_table('sso_configurations',
+    sa.Column('project_id', sa.String(length=32), nullable=False),
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('sso_id', sa.String(length=64), nullable=False),
+    sa.Column('settings', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.BigInteger(), nullable=False),
+    sa.Column('modified_at', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['project_id', 'tenant_id'], ['tenants.project_id', 'tenants.id'], name='fk_sso_tenant', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('project_id', 'tenant_id', 'sso_id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('sso_configurations')
     op.drop_index('ix_user_identities_user', table_name='user_identities')
     op.drop_table('user_identities')
     op.drop_index('ix_oauth_flows_project_expires', table_name='oauth_flows')
     op.drop_table('oauth_flows')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('saml')
         batch_op.drop_column('oauth')
