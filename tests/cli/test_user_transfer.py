@@ -29,6 +29,8 @@ from descope import UserObj
 from descope.management.user_pwd import UserPassword, UserPasswordBcrypt
 
 from tests.authenticator import Authenticator
+from tests.oauth.flows import PROVIDER, callback_of, configure, signed_in_through
+from tests.oauth.issuers import oidc_issuer
 from tests.support import (
     LiveServer,
     database_url,
@@ -141,10 +143,17 @@ def exported(server: LiveServer, path: Path, *extra: str) -> list[dict[str, Any]
 def test_export_import_round_trip_is_lossless_across_backends(tmp_path: Path) -> None:
     if not postgres_available() and not os.environ.get("CI"):
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    with servers(tmp_path, "sqlite", "postgres", "sqlite") as (first, second, third):
+    with (
+        servers(tmp_path, "sqlite", "postgres", "sqlite") as (first, second, third),
+        oidc_issuer([callback_of(first), callback_of(third)]) as issuer,
+    ):
         made = populate(first)
+        for server in (first, third):
+            configure(server, {PROVIDER: issuer.provider_setting()})
+        social = unique_email("social")
+        socialite = signed_in_through(first, issuer, social)["user"]
         one = exported(first, tmp_path / "one.jsonl")
-        assert len(one) == 6, [r["loginIds"] for r in one]
+        assert len(one) == 7, [r["loginIds"] for r in one]
         by_login = {record["loginIds"][0]: record for record in one}
         native = by_login[made["password"]]
         assert set(native["hashedPassword"]) == {"argon2"}
@@ -157,10 +166,11 @@ def test_export_import_round_trip_is_lossless_across_backends(tmp_path: Path) ->
         assert native["roleNames"] == ["editor"]
         assert native["userTenants"] == [{"tenantId": "acme", "roleNames": ["auditor"]}]
         assert by_login[made["disabled"]]["status"] == "disabled"
+        assert by_login[social]["identities"] == [{"provider": PROVIDER, "subject": social, "email": social}]
 
         prepare(second)
         done = cli(second, "user", "import", str(tmp_path / "one.jsonl"), "--no-progress")
-        assert "imported 6 users, 0 refused" in done.stdout
+        assert "imported 7 users, 0 refused" in done.stdout
         two = exported(second, tmp_path / "two.jsonl")
         assert two == one  # SQLite -> PostgreSQL -> the same lines
 
@@ -181,6 +191,10 @@ def test_export_import_round_trip_is_lossless_across_backends(tmp_path: Path) ->
         signed = client.webauthn.sign_in_finish(started["transactionId"], authenticator.sign(started["options"]))
         assert signed["user"]["webauthn"] is True
         assert refused_code(client.password.sign_in, made["disabled"], PASSWORD) in ("E062109", "E062904")
+        again = signed_in_through(third, issuer, social)  # the identity came along: the same user
+        assert again["firstSeen"] is False
+        assert again["user"]["userId"] == socialite["userId"]
+        assert again["user"]["OAuth"] == {PROVIDER: True}
 
 
 def test_sealed_secrets_need_the_same_master_secret_and_clear_ones_do_not(tmp_path: Path) -> None:

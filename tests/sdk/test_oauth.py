@@ -6,13 +6,12 @@ every refusal with nothing created."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from descope import AuthException, LoginOptions
 
+from tests.oauth.flows import PROVIDER, app_code, app_error, callback_of, configure, returned_to_app, signed_in_through
 from tests.oauth.github import FakeGitHub, GitHubUser, fake_github
 from tests.oauth.issuers import Issuer, log_in, oidc_issuer
 from tests.oauth.tampering import TAMPERING, signing_key, tampering_proxy
@@ -27,9 +26,6 @@ from tests.support import (
     stored_rows,
     unique_email,
 )
-
-PROVIDER = "loopback"
-
 
 KEY = signing_key()
 
@@ -54,47 +50,6 @@ def tampered(server: LiveServer, issuer: Issuer) -> Iterator[str]:
             {f"tamper-{mode}": issuer.provider_setting(token_endpoint=f"{proxy}/{mode}/token") for mode in TAMPERING},
         )
         yield proxy
-
-
-def callback_of(server: LiveServer) -> str:
-    return f"{server.base_url}/v1/oauth/callback"
-
-
-def configure(server: LiveServer, providers: dict[str, Any]) -> None:
-    answer = mgmt_request(server, "POST", "/v1/mgmt/project/settings", {"oauth_providers": providers})
-    assert answer.status_code == 200, answer.text
-
-
-def returned_to_app(server: LiveServer, issuer_url: str, login: str, *, provider: str = PROVIDER) -> httpx.Response:
-    """Start with the SDK, log in at the issuer, and follow the issuer's redirect to
-    passgate's callback: passgate's answer (a redirect to the app, not followed)."""
-    started = server.client().oauth.start(provider, DEFAULT_REDIRECT)
-    assert started["url"].startswith(issuer_url + "/")  # the provider's own authorization URL
-    with httpx.Client(timeout=30) as browser:
-        back = log_in(browser, started["url"], login, until=callback_of(server))
-        return browser.get(back)
-
-
-def app_code(answer: httpx.Response) -> str:
-    assert answer.status_code == 303, answer.text
-    location = answer.headers["location"]
-    assert location.startswith(DEFAULT_REDIRECT + "?")
-    query = parse_qs(urlsplit(location).query)
-    assert "code" in query, f"the sign-in was refused: {location}"
-    return query["code"][0]
-
-
-def app_error(answer: httpx.Response) -> str:
-    assert answer.status_code == 303, answer.text
-    query = parse_qs(urlsplit(answer.headers["location"]).query)
-    assert "code" not in query
-    return query["err"][0]
-
-
-def signed_in_through(server: LiveServer, issuer: Issuer, login: str) -> dict[str, Any]:
-    code = app_code(returned_to_app(server, issuer.url, login))
-    session: dict[str, Any] = server.client().oauth.exchange_token(code)
-    return session
 
 
 def users_with_login_id(server: LiveServer, login_id: str) -> int:
@@ -333,3 +288,20 @@ def test_github_with_an_unverified_primary_email_does_not_link(server: LiveServe
     answer = through_github(server, github, GitHubUser(id=9_000_001, login="mallory", email=email, verified=False))
     assert app_error(answer) == "E063004"
     assert users_with_login_id(server, email) == 1
+
+
+def test_a_merge_keeps_the_absorbed_users_provider_identity(server: LiveServer, issuer: Issuer) -> None:
+    from descope import DeliveryMethod
+
+    social_email, other = unique_email("merged-social"), unique_email("merged-survivor")
+    signed_in_through(server, issuer, social_email)  # a user known to the provider
+    survivor = signed_in(server, other)
+    client = server.client()
+    client.otp.update_user_email(
+        other, social_email, survivor["refreshSessionToken"]["jwt"], add_to_login_ids=True, on_merge_use_existing=False
+    )
+    merged = client.otp.verify_code(DeliveryMethod.EMAIL, other, server.inbox.code_for(social_email))
+    assert merged["user"]["userId"] == survivor["user"]["userId"]
+    assert merged["user"]["OAuth"] == {PROVIDER: True}
+    again = signed_in_through(server, issuer, social_email)  # the identity followed the merge
+    assert again["user"]["userId"] == survivor["user"]["userId"]

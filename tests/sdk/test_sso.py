@@ -14,8 +14,8 @@ import pytest
 from descope import AuthException
 from descope.management.sso_settings import AttributeMapping, RoleMapping, SSOOIDCSettings
 
+from tests.oauth.flows import app_code, app_error, callback_of
 from tests.oauth.issuers import Issuer, log_in, oidc_issuer
-from tests.sdk.test_oauth import app_code, app_error, callback_of
 from tests.support import DEFAULT_REDIRECT, LiveServer, error_code, signed_in, stored_rows, tag
 
 

@@ -16,7 +16,7 @@ from passgate.errors import UserAlreadyExists, UserDisabled, UserNotFound
 from passgate.identifiers import new_user_id
 from passgate.models.delivery import Method
 from passgate.models.users import User, UserProfile, UserStatus
-from passgate.storage import sessions_store, users_store
+from passgate.storage import identities_store, sessions_store, users_store
 from passgate.storage.database import IntegrityViolation, Transaction
 
 _MERGEABLE_FIELDS = ("name", "given_name", "middle_name", "family_name", "picture")
@@ -129,12 +129,15 @@ async def _merge(tx: Transaction, *, survivor: User, absorbed: User, now: float)
         survivor,
         login_ids=tuple(dict.fromkeys((*survivor.login_ids, *absorbed.login_ids))),
         custom_attributes={**absorbed.custom_attributes, **survivor.custom_attributes},
+        oauth=tuple(dict.fromkeys((*survivor.oauth, *absorbed.oauth))),  # the identities move too
+        saml=survivor.saml or absorbed.saml,
         modified_at=now,
         **filled,
     )
     now_ms = int(now * 1000)
     await sessions_store.revoke_all_of_user(tx, absorbed.id, now_ms)
     await sessions_store.move_sessions(tx, absorbed.id, survivor.id)
+    await identities_store.move(tx, absorbed.id, survivor.id, now_ms)
     await users_store.delete_user(tx, absorbed.id)
     await users_store.update_user(tx, merged)
     return merged

@@ -15,7 +15,7 @@ from passgate.auth import totp
 from passgate.auth.context import AuthContext
 from passgate.mgmt.user_records import record_of
 from passgate.models.projects import Project
-from passgate.storage import passwords_store, totp_store, users_store, webauthn_store
+from passgate.storage import identities_store, passwords_store, totp_store, users_store, webauthn_store
 
 PAGE = 500
 
@@ -32,6 +32,7 @@ async def export_users(
             passwords = await passwords_store.of_users(tx, ids)
             apps = await totp_store.of_users(tx, ids)
             passkeys = await webauthn_store.credentials_of_users(tx, ids)
+            identities = await identities_store.of_users(tx, ids)
         for user in users:
             app = apps.get(user.id)
             secret: Any = ""
@@ -41,7 +42,7 @@ async def export_users(
                     if clear_secrets
                     else {"sealed": app.secret}
                 )
-            yield record_of(user, passwords.get(user.id), secret, passkeys[user.id])
+            yield record_of(user, passwords.get(user.id), secret, passkeys[user.id], identities[user.id])
         if len(users) < PAGE:
             return
         after = users[-1].id

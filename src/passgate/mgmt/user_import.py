@@ -27,7 +27,14 @@ from passgate.mgmt import custom_attributes, grants, import_sources, user_record
 from passgate.mgmt.user_records import UserRecord
 from passgate.models.projects import Project
 from passgate.models.users import User
-from passgate.storage import passwords_store, totp_store, user_imports_store, users_store, webauthn_store
+from passgate.storage import (
+    identities_store,
+    passwords_store,
+    totp_store,
+    user_imports_store,
+    users_store,
+    webauthn_store,
+)
 from passgate.storage.database import IntegrityViolation, Transaction
 
 BATCH_SIZE = 1000
@@ -238,6 +245,7 @@ async def _insert(tx: Transaction, ctx: AuthContext, records: list[UserRecord]) 
     ]
     await users_store.insert_new_users(tx, users)
     await passwords_store.insert_many(tx, [r.password_row(r.password_hash, now_ms) for r in records if r.password_hash])
+    await identities_store.insert_many(tx, [identity for r in records for identity in r.identities], now_ms)
     granted = []
     for record, user in zip(records, users, strict=True):
         if record.role_names:

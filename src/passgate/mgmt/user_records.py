@@ -16,13 +16,16 @@ imported into another passgate and exported again gives the same lines. Fields (
 * ``totp``: ``{"secret": <base32>}`` in the clear, or ``{"sealed": <text>}`` as this server
   (or one with the same master secret) sealed it for this ``userId``;
 * ``passkeys``: ``[{credentialId, publicKey (COSE, base64url), signCount, transports,
-  aaguid, backupEligible, backedUp, name, rpId, createdTime, lastUsedTime}]`` (times unix ms).
+  aaguid, backupEligible, backedUp, name, rpId, createdTime, lastUsedTime}]`` (times unix ms);
+* ``identities``: ``[{provider, subject, email}]``, the user at social login providers and
+  tenants' SSO (``sso/<tenant>/<ssoId>``): the User object's ``OAuth`` and ``SAML`` follow
+  from them. Provider tokens kept by ``store_tokens`` are not exported.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from passgate.addresses import normalize_email, normalize_login_id, normalize_phone
@@ -33,6 +36,7 @@ from passgate.identifiers import new_user_id
 from passgate.mgmt.grants import TenantRoles
 from passgate.models.passkeys import Credential
 from passgate.models.users import User, UserStatus
+from passgate.storage.identities_store import Identity
 from passgate.storage.passwords_store import PasswordRow
 
 _USER_ID = re.compile(r"[A-Za-z0-9_-]{1,32}\Z")
@@ -41,8 +45,9 @@ _FIELDS = {
     *_TEXTS,
     "userId", "loginIds", "status", "test", "createdTime", "email", "verifiedEmail", "phone", "verifiedPhone",
     "customAttributes", "roleNames", "userTenants", "hashedPassword", "password", "passwordExpired",
-    "passwordSetTime", "totp", "passkeys",
+    "passwordSetTime", "totp", "passkeys", "identities",
 }  # fmt: skip
+SSO_PREFIX = "sso/"  # the provider names of tenants' SSO identities
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class UserRecord:
     password_set_ms: int = 0
     totp_sealed: str = ""
     passkeys: tuple[Credential, ...] = ()
+    identities: tuple[Identity, ...] = ()
 
     def password_row(self, hashed: str, now_ms: int) -> PasswordRow:
         return PasswordRow(
@@ -113,8 +119,16 @@ def _read(record: Any, project_id: str, secrets: Secrets, now_ms: int) -> UserRe
         custom_attributes=_object(record, "customAttributes"),
     )
     hashed = record.get("hashedPassword")
+    identities = tuple(_identity(item, project_id, user_id) for item in _list(record, "identities"))
+    providers = [i.provider for i in identities]
+    user = replace(
+        user,
+        oauth=tuple(dict.fromkeys(p for p in providers if not p.startswith(SSO_PREFIX))),
+        saml=any(p.startswith(SSO_PREFIX) for p in providers),
+    )
     return UserRecord(
         user=user,
+        identities=identities,
         role_names=_names(record.get("roleNames"), "roleNames"),
         tenants=_tenants(record.get("userTenants")),
         password_hash=passwords.imported_hash(hashed) if hashed else "",
@@ -248,6 +262,15 @@ def _passkey(item: Any, project_id: str, user_id: str) -> Credential:
     )
 
 
+def _identity(item: Any, project_id: str, user_id: str) -> Identity:
+    if not isinstance(item, dict):
+        raise InvalidArgument("identities: each is an object")
+    provider, subject = _text(item, "provider", 200), _text(item, "subject", 255)
+    if not provider or not subject:
+        raise InvalidArgument("identities: each needs provider and subject")
+    return Identity(project_id, provider, subject, user_id, _text(item, "email"), "")
+
+
 def _count(item: dict[str, Any], name: str) -> int:
     value = item.get(name, 0)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -261,6 +284,7 @@ def record_of(
     password: PasswordRow | None,
     totp_secret: str,
     passkeys: list[Credential],
+    identities: list[Identity] | None = None,
 ) -> dict[str, Any]:
     """The record of a stored user. ``totp_secret`` is ``{"secret"|"sealed": ...}`` as the
     export chose, or "" for none."""
@@ -289,6 +313,10 @@ def record_of(
         record["passwordSetTime"] = _seconds(password.set_at_ms)
     record["totp"] = totp_secret
     record["passkeys"] = [_passkey_record(credential) for credential in passkeys]
+    record["identities"] = [
+        {k: v for k, v in {"provider": i.provider, "subject": i.subject, "email": i.email}.items() if v}
+        for i in identities or ()
+    ]
     return {key: value for key, value in record.items() if value not in ("", [], {}, False)}
 
 

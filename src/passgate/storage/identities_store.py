@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from passgate.storage.database import Transaction
+from passgate.storage.database import Transaction, in_list
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,54 @@ async def touch(tx: Transaction, identity: Identity, email: str, tokens: str, no
             "s": identity.subject,
             "e": email,
             "t": tokens,
+            "now": now_ms,
+        },
+    )
+
+
+_COLUMNS = "project_id, provider, subject, user_id, email, tokens"
+
+
+async def of_users(tx: Transaction, user_ids: list[str]) -> dict[str, list[Identity]]:
+    """The identities of each of ``user_ids`` (by provider and subject), by user ID."""
+    placeholders, params = in_list("u", user_ids)
+    rows = await tx.fetch_all(
+        f"SELECT {_COLUMNS} FROM user_identities WHERE user_id IN {placeholders} ORDER BY provider, subject", params
+    )
+    found: dict[str, list[Identity]] = {user_id: [] for user_id in user_ids}
+    for row in rows:
+        found[row["user_id"]].append(Identity(**row))
+    return found
+
+
+async def insert_many(tx: Transaction, identities: list[Identity], now_ms: int) -> None:
+    """Store identities of users being imported (their rows' provider lists are the
+    import's to write); ``IntegrityViolation`` if another user holds one."""
+    await tx.execute_many(
+        "INSERT INTO user_identities (project_id, provider, subject, user_id, email, tokens, created_at, last_used_at)"
+        " VALUES (:p, :v, :s, :u, :e, '', :now, :now)",
+        [
+            {"p": i.project_id, "v": i.provider, "s": i.subject, "u": i.user_id, "e": i.email, "now": now_ms}
+            for i in identities
+        ],
+    )
+
+
+async def move(tx: Transaction, from_user: str, to_user: str, now_ms: int) -> None:
+    """Give ``from_user``'s identities to ``to_user`` (a merge of two users), its provider
+    list and SSO flag too."""
+    await tx.execute("UPDATE user_identities SET user_id = :t WHERE user_id = :f", {"t": to_user, "f": from_user})
+    rows = await tx.fetch_all("SELECT id, oauth, saml FROM users WHERE id IN (:f, :t)", {"f": from_user, "t": to_user})
+    by_id = {row["id"]: row for row in rows}
+    if from_user not in by_id or to_user not in by_id:
+        return
+    providers = list(dict.fromkeys([*json.loads(by_id[to_user]["oauth"]), *json.loads(by_id[from_user]["oauth"])]))
+    await tx.execute(
+        "UPDATE users SET oauth = :o, saml = :s, modified_at = :now WHERE id = :t",
+        {
+            "o": json.dumps(providers),
+            "s": bool(by_id[to_user]["saml"] or by_id[from_user]["saml"]),
+            "t": to_user,
             "now": now_ms,
         },
     )
