@@ -22,6 +22,7 @@ PATH_ORDER = (
     "totp verify",
     "passkey signin",
     "password signin",
+    "oauth exchange",
     "refresh",
     "me",
     "jwks",

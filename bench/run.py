@@ -42,7 +42,9 @@ from tokencheck import check_sessions
 
 RESULTS = Path(__file__).resolve().parent / "results"
 Paths = tuple[str, ...]
-ALL_PATHS: Paths = ("healthz", "start", "verify", "totp", "passkey", "password", "refresh", "me", "jwks", "search")
+ALL_PATHS: Paths = (
+    "healthz", "start", "verify", "totp", "passkey", "password", "oauth", "refresh", "me", "jwks", "search",
+)  # fmt: skip
 JWT_PATHS: Paths = ("verify", "refresh")  # what another signing algorithm changes
 WORKER_PATHS: Paths = ("healthz", "start", "verify", "refresh", "me")  # with more workers
 SCALE_PATHS: Paths = ("start", "verify", "refresh", "me", "search")  # with more users in the database

@@ -16,11 +16,15 @@ import math
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
 
 import argon2
+import httpx
 import pyotp
 from cpu import DISTURBED_PCT, Snapshot, shares, wait_idle, wait_quiet
 from loadgen import Request, run_wrk, write_requests
@@ -30,6 +34,7 @@ from target import Server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: its software authenticator
 from tests.authenticator import Authenticator
+from tests.oauth.github import FakeGitHub, GitHubUser, fake_github
 
 PASSKEY_ORIGIN = "http://localhost:3000"  # a page origin every new project allows
 
@@ -39,6 +44,7 @@ SEARCH_PAGE_SIZE = 100
 SEARCH_PAGES = 10  # the page listing cycles over the first pages
 SEARCH_TEXTS = 1000  # distinct text filters (one preloaded user each) the text search cycles over
 CREATE_BATCH = 100  # users per ``/v1/mgmt/user/create/batch`` request of the set-up
+OAUTH_APP = "http://localhost:3000/callback"  # where the bench's social sign-ins return (approved by default)
 BENCH_PASSWORD = "bench-password-correct-horse"  # every password user's (>= 8 characters, not a common one)
 
 
@@ -262,6 +268,11 @@ class Driver(Phases):
         self.mgmt = f"Bearer {project.project_id}:{project.management_key}"
         self.chain = ("refreshJwt", f"Bearer {project.project_id}:")  # how a refresh answer feeds the next
         self.passkey_users: list[tuple[str, Authenticator]] = []  # signed up with a passkey, reused by every phase
+        self.github: FakeGitHub | None = None  # the loopback GitHub of the oauth path, once started
+        self.closing = ExitStack()  # what the driver started (the loopback GitHub), closed by ``close``
+
+    def close(self) -> None:
+        self.closing.close()
 
     # ------------------------------------------------------------------ set-up (unmeasured)
 
@@ -390,6 +401,58 @@ class Driver(Phases):
         body = [{"loginId": lid, "password": BENCH_PASSWORD, "loginOptions": {}} for lid in login_ids]
         return self.request_file("password", [Request("POST", "/v1/auth/password/signin", self.auth, b) for b in body])
 
+    def oauth_file(self, _connections: int = 0) -> Path:
+        """Social-login code exchange, once for each of fresh codes. Each code is made by a
+        whole sign-in before the phase: the start through the API (batched with wrk), the
+        loopback GitHub's consent in-process, passgate's callback (which exchanges GitHub's
+        code and reads its user API) from a thread pool; the phase measures the exchange
+        alone (the flow found by its code's keyed hash and advanced once, the user loaded,
+        the session opened, both JWTs signed). GitHub users are a pool of 64, each signed in
+        again and again, as returning users are."""
+        github = self.loopback_github()
+        count = self.batch_size("oauth exchange")
+        self.batches += 1
+        starts = [
+            Request(
+                "POST",
+                f"/v1/auth/oauth/authorize?provider=github&redirectURL={OAUTH_APP}&loginHint=gh{i % 64}",
+                self.auth,
+                {},
+            )
+            for i in range(count)
+        ]
+        urls = [answer["url"] for answer in self.setup_pass(f"oauth-start{self.batches}", starts)]
+        callbacks = [github.authorize(dict(parse_qsl(urlsplit(url).query))) for url in urls]
+        codes = self.returned_codes(callbacks)
+        body = [{"code": code} for code in codes]
+        route = "/v1/auth/oauth/exchange"
+        return self.request_file(f"oauth{self.batches}", [Request("POST", route, self.auth, b) for b in body])
+
+    def loopback_github(self) -> FakeGitHub:
+        """The loopback GitHub (started once, in this process) as the project's ``github``."""
+        if self.github is None:
+            self.github = self.closing.enter_context(fake_github())
+            self.github.users = {
+                f"gh{i}": GitHubUser(id=10_000 + i, login=f"gh{i}", email=f"gh{i}@example.com") for i in range(64)
+            }
+            settings = {"oauth_providers": {"github": self.github.provider_setting()}}
+            self.setup_pass("oauth-settings", [Request("POST", "/v1/mgmt/project/settings", self.mgmt, settings)])
+        return self.github
+
+    def returned_codes(self, callbacks: list[str]) -> list[str]:
+        """Follow each provider return to passgate's callback; the app's one-time codes."""
+
+        def follow(client: httpx.Client, url: str) -> str:
+            answer = client.get(url)
+            if answer.status_code != 303 or "code=" not in answer.headers.get("location", ""):
+                raise SetupFailed(f"oauth callback: {answer.status_code} {answer.headers.get('location')}")
+            return dict(parse_qsl(urlsplit(answer.headers["location"]).query))["code"]
+
+        with httpx.Client(base_url=self.target.base_url, timeout=30) as client, ThreadPoolExecutor(16) as pool:
+            return list(
+                pool.map(lambda url: follow(client, urlsplit(url)._replace(scheme="", netloc="").geturl()), callbacks)
+            )
+
     def healthz_file(self) -> Path:
         """The framework's ceiling: ``GET /healthz``, no database, no crypto."""
         return self.request_file("healthz", [Request("GET", "/healthz")])
@@ -472,8 +535,15 @@ def measure_cycle(driver: Phases, path_name: str, requests: Path) -> list[dict[s
 
 
 def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Measure ``paths`` (healthz, start, verify, totp, passkey, password, refresh, me, jwks,
-    search) on one server; the phases and the session JWTs the local check validates."""
+    """Measure ``paths`` (healthz, start, verify, totp, passkey, password, oauth, refresh, me,
+    jwks, search) on one server; the phases and the session JWTs the local check validates."""
+    try:
+        return _run_paths(driver, paths)
+    finally:
+        driver.close()
+
+
+def _run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
     sessions = driver.sign_in("warm", driver.sizes.sessions)
     phases: list[dict[str, Any]] = []
     if "healthz" in paths:
@@ -489,6 +559,8 @@ def run_paths(driver: Driver, paths: tuple[str, ...]) -> tuple[list[dict[str, An
         phases += driver.measure_each_concurrency("passkey signin", driver.passkey_file, "once")
     if "password" in paths:
         phases += measure_cycle(driver, "password signin", driver.password_file())
+    if "oauth" in paths:
+        phases += driver.measure_each_concurrency("oauth exchange", driver.oauth_file, "once")
     if "refresh" in paths:
         driver.warm("refresh", driver.refresh_file(), "chain")
         phases += driver.measure_each_concurrency("refresh", lambda _c: driver.refresh_file(), "chain")

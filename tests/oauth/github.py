@@ -37,8 +37,18 @@ class FakeGitHub:
 
     base_url: str = ""
     signed_in: GitHubUser | None = None
-    codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    users: dict[str, GitHubUser] = field(default_factory=dict)  # by login, chosen with login_hint
+    codes: dict[str, tuple[dict[str, str], GitHubUser]] = field(default_factory=dict)
     tokens: dict[str, GitHubUser] = field(default_factory=dict)
+
+    def authorize(self, query: dict[str, str]) -> str:
+        """The user's consent (the user of ``login_hint``, else ``signed_in``): the URL
+        GitHub sends the browser back to, with a code for that user."""
+        user = self.users.get(query.get("login_hint", "")) or self.signed_in
+        assert user is not None, "nobody is signed in at the loopback GitHub"
+        code = secrets.token_hex(10)
+        self.codes[code] = ({"redirect_uri": query["redirect_uri"], "challenge": query["code_challenge"]}, user)
+        return f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
 
     def provider_setting(self) -> dict[str, Any]:
         return {
@@ -75,9 +85,9 @@ def fake_github() -> Iterator[FakeGitHub]:
             if urlsplit(self.path).path != "/login/oauth/access_token":
                 self._json(404, {"message": "Not Found"})
                 return
-            issued = state.codes.pop(form.get("code", ""), None)
+            issued, user = state.codes.pop(form.get("code", ""), ({}, None))
             if (
-                issued is None
+                user is None
                 or form.get("client_id") != CLIENT_ID
                 or form.get("client_secret") != CLIENT_SECRET
                 or form.get("redirect_uri") != issued["redirect_uri"]
@@ -87,8 +97,6 @@ def fake_github() -> Iterator[FakeGitHub]:
                 self._json(200, {"error": "bad_verification_code"})
                 return
             token = "gho_" + secrets.token_urlsafe(24)
-            user = state.signed_in
-            assert user is not None
             state.tokens[token] = user
             self._json(200, {"access_token": token, "token_type": "bearer", "scope": "read:user,user:email"})
 
@@ -96,11 +104,8 @@ def fake_github() -> Iterator[FakeGitHub]:
             if query.get("client_id") != CLIENT_ID or query.get("code_challenge_method") != "S256":
                 self._json(400, {"error": "bad request"})
                 return
-            code = secrets.token_hex(10)
-            state.codes[code] = {"redirect_uri": query["redirect_uri"], "challenge": query["code_challenge"]}
-            back = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
             self.send_response(302)
-            self.send_header("Location", back)
+            self.send_header("Location", state.authorize(query))
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -20,7 +20,6 @@ from passgate.addresses import normalize_email
 from passgate.auth import accounts, minting
 from passgate.auth.context import AuthContext
 from passgate.errors import OAuthRefused, TenantNotFound, UserNotFound
-from passgate.mgmt.grants import TenantRoles, set_tenants
 from passgate.models.oauth import OAuthProvider
 from passgate.models.projects import Project
 from passgate.models.sso import SSOConfiguration
@@ -106,8 +105,8 @@ async def account_for(
     groups = claims.get(mapping.group)
     names = configuration.roles_for([g for g in groups if isinstance(g, str)] if isinstance(groups, list) else [])
     existing = await grants_store.role_ids(tx, project.id, tenant.id, names)
-    kept = tuple(name for name in names if name in existing)
-    await set_tenants(tx, project.id, user.id, [TenantRoles(tenant.id, kept)], now_ms, leave_others=False)
+    await grants_store.join_tenant(tx, project.id, user.id, tenant.id, now_ms)
+    await grants_store.set_roles(tx, project.id, user.id, tenant.id, [existing[n] for n in names if n in existing])
     found = await users_store.find_by_id(tx, project.id, user.id)
     assert found is not None
     return found, first_seen
