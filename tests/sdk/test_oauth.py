@@ -11,6 +11,7 @@ import httpx
 import pytest
 from descope import AuthException, LoginOptions
 
+from passgate.clock import SystemClock
 from tests.oauth.flows import PROVIDER, app_code, app_error, callback_of, configure, returned_to_app, signed_in_through
 from tests.oauth.github import FakeGitHub, GitHubUser, fake_github
 from tests.oauth.issuers import Issuer, log_in, oidc_issuer
@@ -305,3 +306,29 @@ def test_a_merge_keeps_the_absorbed_users_provider_identity(server: LiveServer, 
     assert merged["user"]["OAuth"] == {PROVIDER: True}
     again = signed_in_through(server, issuer, social_email)  # the identity followed the merge
     assert again["user"]["userId"] == survivor["user"]["userId"]
+
+
+def test_provider_tokens_are_kept_only_when_the_provider_asks(server: LiveServer, issuer: Issuer) -> None:
+    configure(server, {"keeper": issuer.provider_setting(store_tokens=True)})
+    kept, not_kept = unique_email("keeper"), unique_email("not-kept")
+    returned_to_app_and_exchanged = [
+        server.client().oauth.exchange_token(app_code(returned_to_app(server, issuer.url, kept, provider="keeper"))),
+        signed_in_through(server, issuer, not_kept),
+    ]
+    assert all(session["sessionToken"]["jwt"] for session in returned_to_app_and_exchanged)
+    mgmt = server.client(management=True).mgmt
+    token = mgmt.user.get_provider_token(kept, "keeper")
+    assert token["provider"] == "keeper"
+    assert token["providerUserId"] == kept
+    assert token["accessToken"]
+    assert token["expiration"] > time_now()
+    assert "openid" in token["scopes"]
+    stored = stored_rows(server, "SELECT tokens FROM user_identities WHERE subject = :s", {"s": kept})[0]["tokens"]
+    assert token["accessToken"] not in stored  # sealed at rest
+    with pytest.raises(AuthException) as refused:
+        mgmt.user.get_provider_token(not_kept, PROVIDER)
+    assert refused.value.status_code == 404
+
+
+def time_now() -> float:
+    return SystemClock().now()

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -106,46 +107,94 @@ def provider_of(project: Project, name: str) -> OAuthProvider:
     return effective(name, configured)
 
 
-async def start(ctx: AuthContext, project: Project, begin: Start) -> Started:
-    """Store a new flow and answer the provider's authorization URL (module docstring, 1)."""
-    provider = begin.sso_provider or provider_of(project, begin.provider)
-    redirect_url = redirects.resolve(
-        begin.redirect_url,
+def approved_redirect(project: Project, requested: str | None) -> str:
+    """The app URL a flow returns to: ``requested`` if approved, else the project's default
+    (``RedirectNotAllowed`` otherwise, before anything is stored or sent to a provider)."""
+    return redirects.resolve(
+        requested,
         approved=list(project.settings.approved_redirect_urls),
         default=project.settings.default_redirect_url,
     )
-    prior = await factors.prior_session(ctx, project, begin.options, begin.refresh_jwt, None)
-    endpoints = await ctx.oauth.endpoints(begin.provider, provider)
-    state, verifier, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(48), secrets.token_urlsafe(24)
-    binding = secrets.token_urlsafe(32) if begin.from_browser else ""
+
+
+@dataclass(frozen=True)
+class NewFlow:
+    flow: Flow
+    state: str  # sent to the provider (kept only as a keyed hash)
+    binding: str  # the browser cookie's value, "" when a backend started
+
+    def started(self, url: str) -> Started:
+        cookie = (binding_cookie_name(self.flow.id), self.binding) if self.binding else None
+        return Started(url=url, binding_cookie=cookie)
+
+
+async def store_flow(
+    ctx: AuthContext,
+    project: Project,
+    *,
+    provider_name: str,
+    redirect_url: str,
+    callback_url: str,
+    options: LoginOptions,
+    refresh_jwt: str | None,
+    from_browser: bool,
+    details: dict[str, Any],
+    state: str = "",
+) -> NewFlow:
+    """A new started flow (social login or SSO) with a fresh state, the session's
+    ``loginOptions`` (step-up and MFA checked against ``refresh_jwt`` now), and ``details``
+    the return will need. ``state`` is made here unless given (SAML's RelayState, which the
+    AuthnRequest carries before the flow is stored)."""
+    prior = await factors.prior_session(ctx, project, options, refresh_jwt, None)
+    state = state or secrets.token_urlsafe(32)
+    binding = secrets.token_urlsafe(32) if from_browser else ""
     flow = Flow(
         id=new_opaque_id(),
         project_id=project.id,
-        provider=begin.provider,
+        provider=provider_name,
         state_hash=_hash(ctx, "oauth-state", state),
         binding_hash=_hash(ctx, "oauth-binding", binding) if binding else "",
         status=STARTED,
         redirect_url=redirect_url,
-        callback_url=begin.callback_url,
-        details={
-            "verifier": ctx.secrets.seal(verifier.encode(), "oauth-verifier"),
-            "nonce": nonce,
-            "mode": begin.mode,
-            "earned": Earned.of(begin.options, prior).to_stored(),
-            **({"sso": begin.sso} if begin.sso else {}),
-        },
+        callback_url=callback_url,
+        details={**details, "earned": Earned.of(options, prior).to_stored()},
         user_id=prior.user.id if prior else None,
         expires_at_ms=ctx.now_ms() + FLOW_SECONDS * 1000,
     )
     async with ctx.db.transaction() as tx:
         await oauth_flows_store.insert(tx, flow, ctx.now_ms())
+    return NewFlow(flow, state, binding)
+
+
+async def start(ctx: AuthContext, project: Project, begin: Start) -> Started:
+    """Store a new flow and answer the provider's authorization URL (module docstring, 1)."""
+    provider = begin.sso_provider or provider_of(project, begin.provider)
+    redirect_url = approved_redirect(project, begin.redirect_url)
+    endpoints = await ctx.oauth.endpoints(begin.provider, provider)
+    verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(24)
+    new = await store_flow(
+        ctx,
+        project,
+        provider_name=begin.provider,
+        redirect_url=redirect_url,
+        callback_url=begin.callback_url,
+        options=begin.options,
+        refresh_jwt=begin.refresh_jwt,
+        from_browser=begin.from_browser,
+        details={
+            "verifier": ctx.secrets.seal(verifier.encode(), "oauth-verifier"),
+            "nonce": nonce,
+            "mode": begin.mode,
+            **({"sso": begin.sso} if begin.sso else {}),
+        },
+    )
     url = prepare_grant_uri(
         endpoints.authorization,
         client_id=provider.client_id,
         response_type="code",
         redirect_uri=begin.callback_url,
         scope=list(provider.scopes),
-        state=state,
+        state=new.state,
         code_challenge=create_s256_code_challenge(verifier),  # type: ignore[no-untyped-call]
         code_challenge_method="S256",
         nonce=nonce if provider.kind == "oidc" else None,
@@ -153,20 +202,40 @@ async def start(ctx: AuthContext, project: Project, begin: Start) -> Started:
         prompt=begin.prompt or None,
         response_mode="form_post" if begin.provider == "apple" and "email" in provider.scopes else None,
     )
-    cookie = (binding_cookie_name(flow.id), binding) if binding else None
-    return Started(url=url, binding_cookie=cookie)
+    return new.started(url)
 
 
 async def callback(ctx: AuthContext, query: dict[str, str], cookies: dict[str, str], caller: Caller) -> Returned:
     """Handle the provider's return (module docstring, 2): the URL to send the browser to.
     ``OAuthRefused`` (answered as JSON, there being no app to send it to) when the state is
-    unknown, used or expired. The outcome is audited (``oauth.callback``, with the reason of
-    a refusal), the project's operators' view of why a sign-in failed."""
+    unknown, used or expired."""
     flow = await _claim(ctx, query.get("state", ""))
+    return await finish(ctx, flow, cookies, caller, lambda: _complete(ctx, flow, query), claimed=True)
+
+
+async def finish(
+    ctx: AuthContext,
+    flow: Flow,
+    cookies: dict[str, str],
+    caller: Caller,
+    complete: Callable[[], Awaitable[SignedIn]],
+    *,
+    claimed: bool,
+) -> Returned:
+    """The end of any return (social login, OIDC or SAML SSO): the browser's binding checked,
+    ``complete`` signing the user in, the flow claimed now unless it already is, and the
+    redirect to the app with a one-time code — or with ``err`` and nothing created. The
+    outcome is audited (``oauth.callback``, with the reason of a refusal), the operators'
+    view of why a sign-in failed."""
     cookie_name = binding_cookie_name(flow.id) if flow.binding_hash else ""
     detail = {"provider": flow.provider}
     try:
-        signed_in = await _complete(ctx, flow, query, cookies.get(cookie_name, "") if cookie_name else "")
+        binding = cookies.get(cookie_name, "") if cookie_name else ""
+        if flow.binding_hash and not secrets.compare_digest(_hash(ctx, "oauth-binding", binding), flow.binding_hash):
+            raise OAuthRefused("This sign-in was started in another browser")
+        signed_in = await complete()
+        if not claimed:
+            await _claim_started(ctx, flow)
     except PassgateError as error:
         await _fail(ctx, flow)
         await audit.record(
@@ -180,7 +249,8 @@ async def callback(ctx: AuthContext, query: dict[str, str], cookies: dict[str, s
         return Returned(_with_params(flow.redirect_url, err=error.code), cookie_name)
     code = secrets.token_urlsafe(32)
     async with ctx.db.transaction() as tx:
-        details = {
+        details: dict[str, Any] = {
+            **{key: flow.details[key] for key in ("sso", "saml") if key in flow.details},  # what the flow is of
             "earned": flow.details.get("earned", {}),
             "firstSeen": signed_in.first_seen,
             "amr": signed_in.amr,
@@ -195,19 +265,31 @@ async def callback(ctx: AuthContext, query: dict[str, str], cookies: dict[str, s
 
 
 async def _claim(ctx: AuthContext, state: str) -> Flow:
-    if not state or len(state) > 200:
-        raise OAuthRefused("The provider's return carries no state")
-    async with ctx.db.transaction() as tx:
-        flow = await oauth_flows_store.find_by_state(tx, _hash(ctx, "oauth-state", state))
-        if flow is None or not await oauth_flows_store.advance(tx, flow.id, STARTED, _CLAIMED, ctx.now_ms()):
-            raise OAuthRefused("The state is unknown, expired or already used")
+    flow = await find_flow(ctx, state)
+    await _claim_started(ctx, flow)
     return flow
 
 
-async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding: str) -> SignedIn:
-    """Check the return and sign the user in at the provider's word."""
-    if flow.binding_hash and not secrets.compare_digest(_hash(ctx, "oauth-binding", binding), flow.binding_hash):
-        raise OAuthRefused("This sign-in was started in another browser")
+async def find_flow(ctx: AuthContext, state: str) -> Flow:
+    """The flow ``state`` belongs to, whatever its step; ``OAuthRefused`` when there is none."""
+    if not state or len(state) > 200:
+        raise OAuthRefused("The provider's return carries no state")
+    async with ctx.db.transaction(write=False) as tx:
+        flow = await oauth_flows_store.find_by_state(tx, _hash(ctx, "oauth-state", state))
+    if flow is None:
+        raise OAuthRefused("The state is unknown, expired or already used")
+    return flow
+
+
+async def _claim_started(ctx: AuthContext, flow: Flow) -> None:
+    """Take the started flow for this return (once: a state works once)."""
+    async with ctx.db.transaction() as tx:
+        if not await oauth_flows_store.advance(tx, flow.id, STARTED, _CLAIMED, ctx.now_ms()):
+            raise OAuthRefused("The state is unknown, expired or already used")
+
+
+async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str]) -> SignedIn:
+    """Check the provider's return and sign the user in at its word."""
     if query.get("error"):
         raise OAuthRefused(f"The provider answered {query['error'][:60]!r}")
     code = query.get("code", "")
@@ -231,12 +313,16 @@ async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding
         provider, endpoints, secret, code=code, verifier=verifier, redirect_uri=flow.callback_url
     )
     nonce = str(flow.details["nonce"])
-    tokens = oauth_secrets.sealed_tokens(ctx.secrets, project.id, flow.provider, token) if provider.store_tokens else ""
+    now = ctx.clock.now()
+    tokens = (
+        oauth_secrets.sealed_tokens(ctx.secrets, project.id, flow.provider, token, now) if provider.store_tokens else ""
+    )
     if configuration is not None:
         claims = await ctx.oauth.verified_id_token(flow.provider, provider, endpoints, id_token_of(token), nonce)
         async with ctx.db.transaction() as tx:
-            user, first_seen = await sso_accounts.account_for(
-                tx, ctx, project, configuration, claims, tokens=tokens, provider_name=flow.provider
+            by_idp = sso_accounts.asserted_by_claims(configuration, claims)
+            user, first_seen = await sso_accounts.sign_in(
+                tx, ctx, project, configuration, by_idp, tokens=tokens, provider_name=flow.provider
             )
         return SignedIn(user.id, first_seen, amr=sso_accounts.FED, tenant_id=configuration.tenant_id)
     asserted = await ctx.oauth.user_of(flow.provider, provider, endpoints, token, nonce)
@@ -257,8 +343,10 @@ async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str], binding
 
 
 async def _fail(ctx: AuthContext, flow: Flow) -> None:
+    """A refused return ends its flow (claimed or, for SAML, still started)."""
     async with ctx.db.transaction() as tx:
-        await oauth_flows_store.advance(tx, flow.id, _CLAIMED, FAILED, ctx.now_ms())
+        if not await oauth_flows_store.advance(tx, flow.id, _CLAIMED, FAILED, ctx.now_ms()):
+            await oauth_flows_store.advance(tx, flow.id, STARTED, FAILED, ctx.now_ms())
 
 
 async def exchange(ctx: AuthContext, project: Project, code: str, caller: Caller) -> SessionTokens:

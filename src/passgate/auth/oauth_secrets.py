@@ -88,9 +88,12 @@ def client_secret(secrets: Secrets, project_id: str, name: str, provider: OAuthP
         raise InvalidArgument(f"oauth_providers.{name}.private_key is not an EC P-256 key in PEM") from exc
 
 
-def sealed_tokens(secrets: Secrets, project_id: str, name: str, token: Mapping[str, Any]) -> str:
-    """The provider's tokens to keep (``store_tokens``), sealed for the project and provider."""
-    kept = {k: token[k] for k in ("access_token", "refresh_token", "expires_in", "scope", "token_type") if k in token}
+def sealed_tokens(secrets: Secrets, project_id: str, name: str, token: Mapping[str, Any], now: float) -> str:
+    """The provider's tokens to keep (``store_tokens``), sealed for the project and provider,
+    with when the access token expires (unix s; 0: the provider did not say)."""
+    kept = {k: token[k] for k in ("access_token", "refresh_token", "scope", "token_type") if k in token}
+    lifetime = token.get("expires_in")
+    kept["expires_at"] = int(now) + int(lifetime) if isinstance(lifetime, int | float) and lifetime > 0 else 0
     return secrets.seal(json.dumps(kept).encode(), _context(project_id, name, "tokens"))
 
 

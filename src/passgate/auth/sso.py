@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from passgate.auth import oauth, sso_accounts
+from passgate.auth import oauth, saml, sso_accounts
 from passgate.auth.context import AuthContext
 from passgate.errors import InvalidArgument, TenantNotFound
 from passgate.models.projects import Project
@@ -38,26 +38,6 @@ class Start:
     from_browser: bool = False
 
 
-@dataclass(frozen=True)
-class ServiceProvider:
-    """passgate as a SAML service provider for one tenant configuration."""
-
-    entity_id: str
-    acs_url: str
-
-
-def service_provider(ctx: AuthContext, project: Project, tenant_id: str, sso_id: str) -> ServiceProvider:
-    """The SP entity ID and ACS URL shown for a tenant (under ``public_url`` when set)."""
-    base = ctx.public_url or ""
-    suffix = f"/{sso_id}" if sso_id else ""
-    return ServiceProvider(
-        entity_id=f"{base}/v1/auth/saml/sp/{project.id}/{tenant_id}{suffix}"
-        if base
-        else f"urn:passgate:{project.id}:{tenant_id}{suffix}",
-        acs_url=f"{base}/v1/auth/saml/acs/{project.id}/{tenant_id}{suffix}" if base else "",
-    )
-
-
 async def find_tenant(tx: Transaction, project: Project, named: str) -> TenantRecord:
     """The tenant ``named`` names: by ID, by an email's domain among the tenants' SSO
     domains, by name; ``TenantNotFound`` otherwise."""
@@ -73,8 +53,9 @@ async def find_tenant(tx: Transaction, project: Project, named: str) -> TenantRe
     return tenant
 
 
-async def start(ctx: AuthContext, project: Project, begin: Start) -> oauth.Started:
-    """Start the tenant's sign-in at its identity provider: the IdP's URL."""
+async def start(ctx: AuthContext, project: Project, begin: Start, base: str) -> oauth.Started:
+    """Start the tenant's sign-in at its identity provider: the IdP's URL (``base``: the URL
+    passgate is reached at, under which a SAML tenant's SP lives)."""
     if not begin.tenant.strip():
         raise InvalidArgument("tenant is required")
     async with ctx.db.transaction(write=False) as tx:
@@ -83,7 +64,7 @@ async def start(ctx: AuthContext, project: Project, begin: Start) -> oauth.Start
     if configuration is None or configuration.auth_type == "none":
         raise InvalidArgument(f"Tenant {tenant.id} has no SSO configured")
     if configuration.auth_type == "saml":
-        raise InvalidArgument("SAML sign-in is not served yet (docs/sso.md): configure OIDC for this tenant")
+        return await saml.start(ctx, project, configuration, begin, base)
     return await oauth.start(ctx, project, _oidc_start(project, configuration, begin))
 
 

@@ -14,6 +14,7 @@ mapping naming a deleted role does not lock the tenant out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import normalize_email
@@ -64,46 +65,74 @@ def oidc_provider(configuration: SSOConfiguration) -> OAuthProvider:
     )
 
 
+@dataclass(frozen=True)
+class Asserted:
+    """What a tenant's IdP says of the user (an ID token's claims or a SAML assertion's
+    attributes, through the configuration's mapping)."""
+
+    subject: str
+    email: str = ""
+    email_verified: bool = False
+    name: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    picture: str = ""
+    groups: tuple[str, ...] = ()
+
+
 def _text(claims: dict[str, Any], name: str, limit: int = 320) -> str:
     value = claims.get(name) if name else None
     return str(value)[:limit] if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
-async def account_for(
+def asserted_by_claims(configuration: SSOConfiguration, claims: dict[str, Any]) -> Asserted:
+    """The user verified OIDC ``claims`` describe, read through the attribute mapping."""
+    mapping = configuration.oidc.attribute_mapping
+    groups = claims.get(mapping.group)
+    return Asserted(
+        subject=_text(claims, mapping.login_id, 255) or _text(claims, "sub", 255),
+        email=_text(claims, mapping.email),
+        email_verified=claims.get(mapping.verified_email) in (True, "true"),
+        name=_text(claims, mapping.name, 400),
+        given_name=_text(claims, mapping.given_name, 200),
+        family_name=_text(claims, mapping.family_name, 200),
+        picture=_text(claims, mapping.picture, 2000),
+        groups=tuple(g for g in groups if isinstance(g, str)) if isinstance(groups, list) else (),
+    )
+
+
+async def sign_in(
     tx: Transaction,
     ctx: AuthContext,
     project: Project,
     configuration: SSOConfiguration,
-    claims: dict[str, Any],
+    asserted: Asserted,
     *,
     tokens: str,
     provider_name: str,
 ) -> tuple[User, bool]:
-    """The user the verified ``claims`` sign in (module docstring) and whether it is new,
-    a member of the tenant with its mapped roles."""
-    mapping = configuration.oidc.attribute_mapping
+    """The user ``asserted`` signs in (module docstring) and whether it is new, a member of
+    the tenant with its mapped roles."""
     tenant = await tenants_store.get_tenant(tx, project.id, configuration.tenant_id)
     if tenant is None or tenant.disabled:
         raise TenantNotFound(f"Tenant {configuration.tenant_id} is gone or disabled")
-    subject = _text(claims, mapping.login_id, 255) or _text(claims, "sub", 255)
-    raw_email = _text(claims, mapping.email)
-    email = normalize_email(raw_email) if raw_email else ""
-    verified = claims.get(mapping.verified_email) in (True, "true")
-    trusted = bool(email) and (verified or email.rsplit("@", 1)[-1] in tenant.settings.domains)
+    if not asserted.subject:
+        raise OAuthRefused("The identity provider named no subject")
+    email = normalize_email(asserted.email) if asserted.email else ""
+    trusted = bool(email) and (asserted.email_verified or email.rsplit("@", 1)[-1] in tenant.settings.domains)
     now_ms = ctx.now_ms()
-    identity = await identities_store.find(tx, project.id, provider_name, subject)
+    identity = await identities_store.find(tx, project.id, provider_name, asserted.subject)
     if identity is not None:
         user, first_seen = await accounts.load_signable_user(tx, project.id, identity.user_id), False
         await identities_store.touch(tx, identity, email, tokens, now_ms)
     else:
         user, first_seen = await _linked_or_new(
-            tx, ctx, project, tenant.settings.jit_disabled, subject, email, trusted, claims
+            tx, ctx, project, tenant.settings.jit_disabled, asserted, email, trusted
         )
-        linked = Identity(project.id, provider_name, subject, user.id, email, tokens)
+        linked = Identity(project.id, provider_name, asserted.subject, user.id, email, tokens)
         await identities_store.link(tx, linked, now_ms, listed=False)
     await users_store.set_factor(tx, user.id, "saml", True, now_ms)
-    groups = claims.get(mapping.group)
-    names = configuration.roles_for([g for g in groups if isinstance(g, str)] if isinstance(groups, list) else [])
+    names = configuration.roles_for(list(asserted.groups))
     existing = await grants_store.role_ids(tx, project.id, tenant.id, names)
     await grants_store.join_tenant(tx, project.id, user.id, tenant.id, now_ms)
     await grants_store.set_roles(tx, project.id, user.id, tenant.id, [existing[n] for n in names if n in existing])
@@ -117,10 +146,9 @@ async def _linked_or_new(
     ctx: AuthContext,
     project: Project,
     jit_disabled: bool,
-    subject: str,
+    asserted: Asserted,
     email: str,
     trusted: bool,
-    claims: dict[str, Any],
 ) -> tuple[User, bool]:
     """The existing user a trusted email names, else a new user (unless JIT is off)."""
     if trusted:
@@ -130,14 +158,14 @@ async def _linked_or_new(
     if jit_disabled:
         raise UserNotFound("The tenant does not create users at their first SSO sign-in")
     profile = UserProfile(
-        name=_text(claims, "name", 400),
-        given_name=_text(claims, "given_name", 200),
-        family_name=_text(claims, "family_name", 200),
-        picture=_text(claims, "picture", 2000),
+        name=asserted.name,
+        given_name=asserted.given_name,
+        family_name=asserted.family_name,
+        picture=asserted.picture,
         email=email,
         verified_email=trusted,
     )
-    login_id = email if trusted else f"sso-{subject}"
+    login_id = email if trusted else f"sso-{asserted.subject}"
     user = await accounts.create_user(
         tx, project_id=project.id, login_ids=[login_id], profile=profile, test=False, now=ctx.clock.now()
     )

@@ -521,3 +521,13 @@ sso_configurations = Table(
         ["project_id", "tenant_id"], ["tenants.project_id", "tenants.id"], ondelete="CASCADE", name="fk_sso_tenant"
     ),
 )
+
+# SAML assertions already accepted, until they expire (their NotOnOrAfter): the replay cache.
+saml_assertions = Table(
+    "saml_assertions",
+    metadata,
+    Column("project_id", String(32), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("assertion_id", String(255), primary_key=True),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_saml_assertions_expires", "project_id", "expires_at"),
+)

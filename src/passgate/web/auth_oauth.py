@@ -99,7 +99,11 @@ async def callback(ctx: AuthContext, request: Request) -> Response:
     if request.method == "POST":
         raw = await request.body()
         params.update(parse_qsl(raw[:_MAX_FORM_BYTES].decode("utf-8", "replace")))
-    returned = await oauth.callback(ctx, params, dict(request.cookies), caller_of(request))
+    return redirect_to_app(await oauth.callback(ctx, params, dict(request.cookies), caller_of(request)))
+
+
+def redirect_to_app(returned: oauth.Returned) -> Response:
+    """The 303 to the app's URL (``code`` or ``err``), the flow's binding cookie cleared."""
     redirect = RedirectResponse(returned.location, status_code=303)
     if returned.cookie_name:
         redirect.delete_cookie(

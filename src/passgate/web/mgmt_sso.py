@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from passgate.auth import sso as sso_flow
+from starlette.requests import Request
+
+from passgate.auth import saml
 from passgate.errors import MissingArgument
 from passgate.mgmt import sso
-from passgate.models.sso import SAMLSettings
+from passgate.models.sso import SAMLSettings, SSOConfiguration
+from passgate.models.tenants import TenantRecord
 from passgate.web.bearer import AuthCall
 from passgate.web.schemas.base import EmptyResponse, required
 from passgate.web.schemas.sso import (
@@ -38,33 +41,36 @@ def _given(settings: T | None) -> T:
     return settings
 
 
-async def _answer(call: AuthCall, tenant_id: str, sso_id: str | None) -> SSOSettingsResponse:
+def _answer_of(
+    call: AuthCall, request: Request, tenant: TenantRecord, configuration: SSOConfiguration
+) -> SSOSettingsResponse:
+    base = call.ctx.public_url or str(request.base_url).rstrip("/")
+    sp = saml.service_provider(base, call.project.id, configuration)
+    return SSOSettingsResponse.of(tenant, configuration, (sp.entity_id, sp.acs_url))
+
+
+async def _answer(call: AuthCall, request: Request, tenant_id: str, sso_id: str | None) -> SSOSettingsResponse:
     loaded = await sso.load(call.ctx, call.project, tenant_id, sso_id)
-    sp = sso_flow.service_provider(call.ctx, call.project, tenant_id, loaded.configuration.sso_id)
-    return SSOSettingsResponse.of(loaded.tenant, loaded.configuration, (sp.entity_id, sp.acs_url))
+    return _answer_of(call, request, loaded.tenant, loaded.configuration)
 
 
-async def load_settings(query: SettingsQuery, call: AuthCall) -> SSOSettingsResponse:
+async def load_settings(query: SettingsQuery, call: AuthCall, request: Request) -> SSOSettingsResponse:
     """The tenant's SSO settings (its default configuration, or ``ssoId``'s)."""
-    return await _answer(call, _tenant(query.tenantId), query.ssoId)
+    return await _answer(call, request, _tenant(query.tenantId), query.ssoId)
 
 
-async def load_all_settings(query: SettingsQuery, call: AuthCall) -> AllSSOSettingsResponse:
+async def load_all_settings(query: SettingsQuery, call: AuthCall, request: Request) -> AllSSOSettingsResponse:
     """Every SSO configuration of the tenant (multi-SSO)."""
     tenant, configurations = await sso.load_all(call.ctx, call.project, _tenant(query.tenantId))
-    answers = []
-    for configuration in configurations:
-        sp = sso_flow.service_provider(call.ctx, call.project, tenant.id, configuration.sso_id)
-        answers.append(SSOSettingsResponse.of(tenant, configuration, (sp.entity_id, sp.acs_url)))
-    return AllSSOSettingsResponse(ssoSettings=answers)
+    return AllSSOSettingsResponse(ssoSettings=[_answer_of(call, request, tenant, c) for c in configurations])
 
 
-async def new_settings(body: NewSettingsRequest, call: AuthCall) -> SSOSettingsResponse:
+async def new_settings(body: NewSettingsRequest, call: AuthCall, request: Request) -> SSOSettingsResponse:
     """A new (empty) configuration of the tenant, named ``displayName``."""
     tenant_id = _tenant(body.tenantId)
     edit = sso.with_fields(display_name=body.displayName or "")
     await sso.change(call.ctx, call.project, tenant_id, body.ssoId, edit)
-    return await _answer(call, tenant_id, body.ssoId)
+    return await _answer(call, request, tenant_id, body.ssoId)
 
 
 async def delete_settings(query: SettingsQuery, call: AuthCall) -> EmptyResponse:

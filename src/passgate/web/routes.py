@@ -40,6 +40,7 @@ from passgate.web import (
     mgmt_passwords,
     mgmt_permissions,
     mgmt_project,
+    mgmt_provider_tokens,
     mgmt_roles,
     mgmt_sso,
     mgmt_tenants,
@@ -105,7 +106,13 @@ from passgate.web.schemas.management_keys import (
     ManagementKeyWithSecret,
     ManagementKeyWrapper,
 )
-from passgate.web.schemas.oauth import OAuthExchangeRequest, OAuthStartRequest, OAuthStartResponse
+from passgate.web.schemas.oauth import (
+    OAuthExchangeRequest,
+    OAuthStartRequest,
+    OAuthStartResponse,
+    ProviderTokenQuery,
+    ProviderTokenResponse,
+)
 from passgate.web.schemas.otp import (
     Masked,
     MaskedEmailResponse,
@@ -270,11 +277,14 @@ _TABLE: dict[str, tuple[Route, ...]] = {
         Route("POST",   "/v1/auth/oauth/exchange",                      auth_oauth.exchange,                       OAuthExchangeRequest,         JWTResponse,                   PROJECT, "auth_oauth.exchange",                  (IP,)),
         Route("GET",    "/v1/oauth/callback",                           auth_oauth.callback,                       None,                         PlainText,                     ANYONE,  "oauth.callback",                       ()),
         Route("POST",   "/v1/oauth/callback",                           auth_oauth.callback,                       None,                         PlainText,                     ANYONE,  "oauth.callback_form_post",             ()),
+        Route("GET",    "/v1/mgmt/user/provider/token",                 mgmt_provider_tokens.get_provider_token,   ProviderTokenQuery,           ProviderTokenResponse,         MGMT,    "mgmt_users.get_provider_token",        (KEY,)),
     ),
     # --- enterprise SSO (contract part 2 §4; the saml paths are the browser SDK's)
     "sso": (
         Route("POST",   "/v1/auth/sso/authorize",                       auth_sso.start,                            OAuthStartRequest | None,     OAuthStartResponse,            PROJECT, "auth_sso.start",                       (IP,)),
         Route("POST",   "/v1/auth/saml/authorize",                      auth_sso.start,                            OAuthStartRequest | None,     OAuthStartResponse,            PROJECT, "auth_saml.start",                      (IP,)),
+        Route("POST",   "/v1/oauth/callback/saml/{project_id}/{tenant_id}", auth_sso.saml_acs,                    None,                         PlainText,                     ANYONE,  "auth_saml.acs",                        ()),
+        Route("GET",    "/v1/auth/saml/metadata/{project_id}/{tenant_id}", auth_sso.saml_metadata,                None,                         PlainText,                     ANYONE,  "auth_saml.metadata",                   ()),
         Route("POST",   "/v1/auth/sso/exchange",                        auth_oauth.exchange,                       OAuthExchangeRequest,         JWTResponse,                   PROJECT, "auth_sso.exchange",                    (IP,)),
         Route("POST",   "/v1/auth/saml/exchange",                       auth_oauth.exchange,                       OAuthExchangeRequest,         JWTResponse,                   PROJECT, "auth_saml.exchange",                   (IP,)),
         Route("GET",    "/v2/mgmt/sso/settings",                        mgmt_sso.load_settings,                    SettingsQuery,                SSOSettingsResponse,           MGMT,    "mgmt_sso.load_settings",               (KEY,)),

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from passgate.web.schemas.base import LoginOptionsIn, Request
+from passgate.web.schemas.base import LoginIdString, LoginOptionsIn, Request
 
 _SPELLINGS = {"provider": "provider", "redirecturl": "redirectURL", "loginhint": "loginHint"}
 
@@ -38,3 +38,19 @@ class OAuthStartResponse(BaseModel):
 
 class OAuthExchangeRequest(Request):
     code: str | None = Field(default=None, max_length=200)
+
+
+class ProviderTokenQuery(Request):
+    loginId: LoginIdString | None = None
+    provider: str | None = Field(default=None, max_length=64)
+    withRefreshToken: bool | None = None
+    forceRefresh: bool | None = None
+
+
+class ProviderTokenResponse(BaseModel):
+    provider: str
+    providerUserId: str
+    accessToken: str
+    expiration: int
+    scopes: list[str]
+    refreshToken: str = ""

@@ -6,7 +6,8 @@ Revises: 0016
 A flow row per started social login (its state and, once the provider answered, the
 one-time code for the app, both as keyed hashes), dropped after it expires; an identity row
 per user and provider subject; and on the user row the providers it has signed in with
-(the User object's ``OAuth``); a tenant's SSO configuration per ``sso_id``, as JSON.
+(the User object's ``OAuth``); a tenant's SSO configuration per ``sso_id``, as JSON; the
+SAML assertions accepted until they expire (the replay cache).
 """
 
 from __future__ import annotations
@@ -68,9 +69,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['project_id', 'tenant_id'], ['tenants.project_id', 'tenants.id'], name='fk_sso_tenant', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('project_id', 'tenant_id', 'sso_id')
     )
+    op.create_table('saml_assertions',
+    sa.Column('project_id', sa.String(length=32), nullable=False),
+    sa.Column('assertion_id', sa.String(length=255), nullable=False),
+    sa.Column('expires_at', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('project_id', 'assertion_id')
+    )
+    op.create_index('ix_saml_assertions_expires', 'saml_assertions', ['project_id', 'expires_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_saml_assertions_expires', table_name='saml_assertions')
+    op.drop_table('saml_assertions')
     op.drop_table('sso_configurations')
     op.drop_index('ix_user_identities_user', table_name='user_identities')
     op.drop_table('user_identities')
