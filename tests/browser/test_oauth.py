@@ -9,12 +9,13 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
-from descope.management.sso_settings import SSOOIDCSettings
+from descope.management.sso_settings import AttributeMapping, SSOOIDCSettings, SSOSAMLSettings
 
 from tests.browser.projects import NewProject
 from tests.browser.sdk_page import OpenPage, SdkPage, api_url
 from tests.oauth.issuers import Issuer, oidc_issuer
-from tests.support import LiveServer, unique_email
+from tests.oauth.saml_idp import saml_idp, self_signed
+from tests.support import LiveServer, free_port, unique_email
 
 
 @pytest.fixture(scope="module")
@@ -117,4 +118,37 @@ def test_tenant_sso_from_the_page_through_the_saml_paths(
     signed_in = page.call("sso.exchange", code).expect_ok()
     assert signed_in["user"]["loginIds"] == [email]
     assert signed_in["user"]["SAML"] is True
+    assert [t["tenantId"] for t in signed_in["user"]["userTenants"]] == [tenant_id]
+
+
+def test_tenant_saml_sso_from_the_page(
+    open_page: OpenPage, project: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The browser SDK's ``sso.start`` for a SAML tenant: the IdP's login page (pysaml2 on
+    loopback), its auto-posting form to passgate's ACS, back on the page with a code."""
+    folder = tmp_path_factory.mktemp("browser-saml")
+    mgmt = project.client(management=True).mgmt
+    domain = "browser-saml.example.com"
+    tenant_id = mgmt.tenant.create("Browser SAML")["id"]
+    port = free_port()
+    certificate = self_signed(folder, "idp")
+    settings = SSOSAMLSettings(
+        idp_url=f"http://127.0.0.1:{port}/sso/redirect",
+        idp_entity_id=f"http://127.0.0.1:{port}/metadata",
+        idp_cert=certificate.pem_body,
+        attribute_mapping=AttributeMapping(email="mail"),
+    )
+    mgmt.sso.configure_saml_settings(tenant_id, settings, domains=[domain])
+    # The SP as the page's SDK reaches passgate (its entity ID and ACS live under that URL).
+    metadata = httpx.get(f"{api_url(project)}/v1/auth/saml/metadata/{project.project_id}/{tenant_id}").text
+    with saml_idp(folder, metadata, port=port):
+        page = open_page(project)
+        back_here = page.page.url
+        email = f"{unique_email('saml').split('@')[0]}@{domain}"
+        started = page.call("sso.start", email, back_here).expect_ok()
+        log_in_at_the_issuer(page, started["url"], email)  # the IdP's form, then its auto-post
+        page.page.wait_for_url(lambda url: "code=" in url)
+        code = parse_qs(urlsplit(page.page.url).query)["code"][0]
+        signed_in = page.call("sso.exchange", code).expect_ok()
+    assert signed_in["user"]["loginIds"] == [email]
     assert [t["tenantId"] for t in signed_in["user"]["userTenants"]] == [tenant_id]
