@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.oauth.loopback import Answering, serving
 
 CLIENT_ID = "Iv1.passgatetestclient"
 CLIENT_SECRET = "github-test-client-secret"
@@ -68,7 +67,7 @@ def _challenge(verifier: str) -> str:
 def fake_github() -> Iterator[FakeGitHub]:
     state = FakeGitHub()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(Answering):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -77,13 +76,13 @@ def fake_github() -> Iterator[FakeGitHub]:
             elif url.path in ("/api/user", "/api/user/emails"):
                 self._api(url.path)
             else:
-                self._json(404, {"message": "Not Found"})
+                self.send_json(404, {"message": "Not Found"})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             if urlsplit(self.path).path != "/login/oauth/access_token":
-                self._json(404, {"message": "Not Found"})
+                self.send_json(404, {"message": "Not Found"})
                 return
             issued, user = state.codes.pop(form.get("code", ""), ({}, None))
             if (
@@ -94,15 +93,15 @@ def fake_github() -> Iterator[FakeGitHub]:
                 or _challenge(form.get("code_verifier", "")) != issued["challenge"]
             ):
                 # GitHub answers a bad code with 200 and an error body.
-                self._json(200, {"error": "bad_verification_code"})
+                self.send_json(200, {"error": "bad_verification_code"})
                 return
             token = "gho_" + secrets.token_urlsafe(24)
             state.tokens[token] = user
-            self._json(200, {"access_token": token, "token_type": "bearer", "scope": "read:user,user:email"})
+            self.send_json(200, {"access_token": token, "token_type": "bearer", "scope": "read:user,user:email"})
 
         def _authorize(self, query: dict[str, str]) -> None:
             if query.get("client_id") != CLIENT_ID or query.get("code_challenge_method") != "S256":
-                self._json(400, {"error": "bad request"})
+                self.send_json(400, {"error": "bad request"})
                 return
             self.send_response(302)
             self.send_header("Location", state.authorize(query))
@@ -112,30 +111,13 @@ def fake_github() -> Iterator[FakeGitHub]:
         def _api(self, path: str) -> None:
             user = state.tokens.get(self.headers.get("Authorization", "").removeprefix("Bearer "))
             if user is None:
-                self._json(401, {"message": "Bad credentials"})
+                self.send_json(401, {"message": "Bad credentials"})
             elif path == "/api/user":
-                self._json(200, {"id": user.id, "login": user.login, "name": None, "avatar_url": ""})
+                self.send_json(200, {"id": user.id, "login": user.login, "name": None, "avatar_url": ""})
             else:
                 emails = [{"email": user.email, "primary": True, "verified": user.verified, "visibility": "private"}]
-                self._json(200, emails)
+                self.send_json(200, emails)
 
-        def _json(self, status: int, body: Any) -> None:
-            encoded = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(encoded)))
-            self.end_headers()
-            self.wfile.write(encoded)
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as base_url:
+        state.base_url = base_url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

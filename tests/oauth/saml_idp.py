@@ -16,11 +16,9 @@ import html
 import re
 import secrets
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,6 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from tests.oauth.loopback import Answering, serving
 from tests.support import free_port, unavailable
 
 
@@ -167,17 +166,17 @@ def saml_idp(
         )
         return str(posted["data"])
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(Answering):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
             if parts.path != "/sso/redirect":
-                self._page(404, "not found")
+                self.send_page(404, "not found")
                 return
             parsed = server.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
             key = secrets.token_hex(8)
             idp.pending[key] = (parsed.message, query.get("RelayState", ""))
-            self._page(
+            self.send_page(
                 200,
                 f'<form method="post" action="/sso/login"><input type="hidden" name="key" value="{key}">'
                 '<input name="login"><input type="password" name="password">'
@@ -187,27 +186,10 @@ def saml_idp(
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-            self._page(200, respond(form["key"], form["login"]))
+            self.send_page(200, respond(form["key"], form["login"]))
 
-        def _page(self, status: int, body: str) -> None:
-            encoded = f"<!doctype html><html><body>{body}</body></html>".encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(encoded)))
-            self.end_headers()
-            self.wfile.write(encoded)
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler, port):
         yield idp
-    finally:
-        http.shutdown()
-        http.server_close()
 
 
 _INPUT = re.compile(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', re.S)

@@ -9,11 +9,9 @@ client secret.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -21,6 +19,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.oauth.issuers import CLIENT_SECRET
+from tests.oauth.loopback import Answering, serving
 
 KID = "passgate-test-signing-key"
 
@@ -92,7 +91,7 @@ TAMPERING: dict[str, Callable[[str, SigningKey], str]] = {
 def tampering_proxy(token_endpoint: str, key: SigningKey) -> Iterator[str]:
     """Serve ``http://127.0.0.1:<port>/<mode>/token``; yields the base URL."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(Answering):
         def do_POST(self) -> None:
             mode = self.path.strip("/").split("/")[0]
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -105,21 +104,7 @@ def tampering_proxy(token_endpoint: str, key: SigningKey) -> Iterator[str]:
             answer = upstream.json()
             if "id_token" in answer:
                 answer["id_token"] = TAMPERING[mode](answer["id_token"], key)
-            encoded = json.dumps(answer).encode()
-            self.send_response(upstream.status_code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(encoded)))
-            self.end_headers()
-            self.wfile.write(encoded)
+            self.send_json(upstream.status_code, answer)
 
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as base_url:
+        yield base_url

@@ -48,7 +48,7 @@ class Endpoints:
 
 @dataclass(frozen=True)
 class ProviderUser:
-    """What the provider asserts about the user who signed in."""
+    """What the provider (a social one, or a tenant's IdP) asserts about the user who signed in."""
 
     subject: str
     email: str = ""
@@ -57,6 +57,7 @@ class ProviderUser:
     given_name: str = ""
     family_name: str = ""
     picture: str = ""
+    groups: tuple[str, ...] = ()  # what a tenant's IdP says of the user's groups (SSO role mappings)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
 from passgate.auth import oauth, sso_accounts
 from passgate.auth.context import AuthContext, Caller
-from passgate.auth.sso_accounts import Asserted
+from passgate.auth.oauth_providers import ProviderUser
 from passgate.errors import InvalidArgument, OAuthRefused
 from passgate.models.projects import Project
 from passgate.models.sso import SSOConfiguration
@@ -176,7 +176,7 @@ async def _accepted(
     acs_url: str,
     form: dict[str, str],
     request_id: str,
-) -> Asserted:
+) -> ProviderUser:
     """The user the response asserts, once every check passed and its assertion is in the
     replay cache; ``OAuthRefused`` naming the first check that failed."""
     entity_id = configuration.saml.sp_entity_id or acs_url.replace(ACS_PREFIX, METADATA_PREFIX)
@@ -201,7 +201,7 @@ async def _accepted(
     return _asserted(configuration, auth)
 
 
-def _asserted(configuration: SSOConfiguration, auth: OneLogin_Saml2_Auth) -> Asserted:
+def _asserted(configuration: SSOConfiguration, auth: OneLogin_Saml2_Auth) -> ProviderUser:
     mapping = configuration.saml.attribute_mapping
     # A mapping may name an attribute by its Name or its FriendlyName (``urn:oid:…`` / ``mail``).
     attributes: dict[str, list[Any]] = {**(auth.get_friendlyname_attributes() or {}), **(auth.get_attributes() or {})}
@@ -213,7 +213,7 @@ def _asserted(configuration: SSOConfiguration, auth: OneLogin_Saml2_Auth) -> Ass
     name_id = str(auth.get_nameid() or "")
     email = first(mapping.email) or (name_id if "@" in name_id else "")
     groups = attributes.get(mapping.group, []) if mapping.group else []
-    return Asserted(
+    return ProviderUser(
         subject=name_id[:255],
         email=email,
         email_verified=False,  # SAML has no such claim: the tenant's domains decide

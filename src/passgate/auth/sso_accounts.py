@@ -14,12 +14,12 @@ mapping naming a deleted role does not lock the tenant out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from passgate.addresses import normalize_email
 from passgate.auth import accounts, minting
 from passgate.auth.context import AuthContext
+from passgate.auth.oauth_providers import ProviderUser
 from passgate.errors import OAuthRefused, TenantNotFound, UserNotFound
 from passgate.models.oauth import OAuthProvider
 from passgate.models.projects import Project
@@ -65,31 +65,16 @@ def oidc_provider(configuration: SSOConfiguration) -> OAuthProvider:
     )
 
 
-@dataclass(frozen=True)
-class Asserted:
-    """What a tenant's IdP says of the user (an ID token's claims or a SAML assertion's
-    attributes, through the configuration's mapping)."""
-
-    subject: str
-    email: str = ""
-    email_verified: bool = False
-    name: str = ""
-    given_name: str = ""
-    family_name: str = ""
-    picture: str = ""
-    groups: tuple[str, ...] = ()
-
-
 def _text(claims: dict[str, Any], name: str, limit: int = 320) -> str:
     value = claims.get(name) if name else None
     return str(value)[:limit] if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
-def asserted_by_claims(configuration: SSOConfiguration, claims: dict[str, Any]) -> Asserted:
+def asserted_by_claims(configuration: SSOConfiguration, claims: dict[str, Any]) -> ProviderUser:
     """The user verified OIDC ``claims`` describe, read through the attribute mapping."""
     mapping = configuration.oidc.attribute_mapping
     groups = claims.get(mapping.group)
-    return Asserted(
+    return ProviderUser(
         subject=_text(claims, mapping.login_id, 255) or _text(claims, "sub", 255),
         email=_text(claims, mapping.email),
         email_verified=claims.get(mapping.verified_email) in (True, "true"),
@@ -106,7 +91,7 @@ async def sign_in(
     ctx: AuthContext,
     project: Project,
     configuration: SSOConfiguration,
-    asserted: Asserted,
+    asserted: ProviderUser,
     *,
     tokens: str,
     provider_name: str,
@@ -146,7 +131,7 @@ async def _linked_or_new(
     ctx: AuthContext,
     project: Project,
     jit_disabled: bool,
-    asserted: Asserted,
+    asserted: ProviderUser,
     email: str,
     trusted: bool,
 ) -> tuple[User, bool]:
