@@ -13,6 +13,7 @@ from descope.management.sso_settings import AttributeMapping, SSOOIDCSettings, S
 
 from tests.browser.projects import NewProject
 from tests.browser.sdk_page import OpenPage, SdkPage, api_url
+from tests.oauth.github import GitHubUser, fake_github
 from tests.oauth.issuers import Issuer, oidc_issuer
 from tests.oauth.saml_idp import saml_idp, self_signed
 from tests.support import LiveServer, free_port, unique_email
@@ -152,3 +153,21 @@ def test_tenant_saml_sso_from_the_page(
         signed_in = page.call("sso.exchange", code).expect_ok()
     assert signed_in["user"]["loginIds"] == [email]
     assert [t["tenantId"] for t in signed_in["user"]["userTenants"]] == [tenant_id]
+
+
+def test_github_from_the_page(open_page: OpenPage, new_project: NewProject) -> None:
+    """The non-OIDC path in the browser: the loopback GitHub (signed in and consenting)
+    sends the browser back to passgate, which reads the user from its API."""
+    with fake_github() as github:
+        project = new_project(oauth_providers={"github": github.provider_setting()})
+        email = unique_email("browser-github")
+        github.signed_in = GitHubUser(id=424242, login="octo-browser", email=email)
+        page = open_page(project)
+        back_here = page.page.url
+        started = page.call("oauth.start", "github", back_here).expect_ok()
+        page.visit(started["url"])
+        page.page.wait_for_url(lambda url: "code=" in url)
+        code = parse_qs(urlsplit(page.page.url).query)["code"][0]
+        signed_in = page.call("oauth.exchange", code).expect_ok()
+    assert signed_in["user"]["loginIds"] == [email]
+    assert signed_in["user"]["OAuth"] == {"github": True}

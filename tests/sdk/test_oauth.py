@@ -332,3 +332,32 @@ def test_provider_tokens_are_kept_only_when_the_provider_asks(server: LiveServer
 
 def time_now() -> float:
     return SystemClock().now()
+
+
+def test_mfa_and_step_up_with_the_provider_as_second_factor(server: LiveServer, issuer: Issuer) -> None:
+    email = unique_email("social-mfa")
+    signed_in_through(server, issuer, email)  # the identity is linked once
+    by_code = signed_in(server, email)  # then a session by an emailed code
+    refresh = by_code["refreshSessionToken"]["jwt"]
+    client = server.client()
+    for options, expected in ((LoginOptions(mfa=True), ["email", "oauth", "mfa"]), (LoginOptions(stepup=True), None)):
+        started = client.oauth.start(PROVIDER, DEFAULT_REDIRECT, options, refresh)
+        with httpx.Client(timeout=30) as browser:
+            answer = browser.get(log_in(browser, started["url"], email, until=callback_of(server)))
+        session = client.oauth.exchange_token(app_code(answer))
+        claims = client.validate_session(session["sessionToken"]["jwt"])
+        if expected:
+            assert claims["amr"] == expected
+        else:
+            assert claims["su"] is True
+
+
+def test_a_provider_with_linking_off_never_joins_an_existing_user(server: LiveServer, issuer: Issuer) -> None:
+    configure(server, {"unlinked": issuer.provider_setting(link_verified_email=False)})
+    email = unique_email("no-link")
+    existing = signed_in(server, email)
+    assert app_error(returned_to_app(server, issuer.url, email, provider="unlinked")) == "E063004"
+    assert (
+        stored_rows(server, "SELECT subject FROM user_identities WHERE user_id = :u", {"u": existing["user"]["userId"]})
+        == []
+    )

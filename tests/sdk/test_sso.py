@@ -169,3 +169,22 @@ def test_a_tenant_that_enforces_sso_refuses_its_members_other_methods(server: Li
     assert server.client().sso.exchange_token(app_code(through_idp(server, member, member)))["user"]["loginIds"] == [
         member
     ]
+
+
+def test_the_tenant_is_found_by_the_login_hints_email_domain(server: LiveServer, idp: Issuer) -> None:
+    domain = f"{tag('hint')}.example.com".lower()
+    tenant_id = sso_tenant(server, idp, domain=domain)
+    email = f"gina@{domain}"
+    started = httpx.post(
+        f"{server.base_url}/v1/auth/sso/authorize",
+        params={"loginHint": email, "redirectURL": DEFAULT_REDIRECT},
+        json={},
+        headers={"Authorization": f"Bearer {server.project_id}"},
+        timeout=30,
+    )
+    assert started.status_code == 200, started.text
+    assert "login_hint=gina%40" in started.json()["url"]  # passed on to the IdP
+    with httpx.Client(timeout=30) as browser:
+        code = app_code(browser.get(log_in(browser, started.json()["url"], email, until=callback_of(server))))
+    session = server.client().sso.exchange_token(code)
+    assert server.client().validate_session(session["sessionToken"]["jwt"])["dct"] == tenant_id

@@ -27,7 +27,8 @@ async def start(
     """Start a tenant's SSO sign-in (``tenant``: its ID, a user's email or its name):
     answers the identity provider's URL."""
     begin = sso.Start(
-        tenant=required(query.tenant or query.initiatedEmail, "tenant"),
+        # The tenant by its ID, name or a user's email; without one, by the email of loginHint.
+        tenant=required(query.tenant or query.initiatedEmail or query.loginHint, "tenant"),
         redirect_url=query.redirectURL,
         options=login_options(body),
         callback_url=callback_url(call.ctx, request),
