@@ -17,7 +17,15 @@ from descope import AuthException, DeliveryMethod, DescopeClient
 from passgate.storage import users_store
 from passgate.storage.connect import open_database
 from tests.storage.build import a_user
-from tests.support import LiveServer, error_code, passgate_cli_in_process, signed_in, unique_email, wait_until
+from tests.support import (
+    LiveServer,
+    error_code,
+    passgate_cli_in_process,
+    signed_in,
+    stored_rows,
+    unique_email,
+    wait_until,
+)
 
 
 def cli(server: LiveServer, *args: str) -> subprocess.CompletedProcess[str]:
@@ -144,6 +152,24 @@ def test_project_settings_change_takes_effect_in_the_running_server(server: Live
     finally:
         cli_json(server, "project", "settings", "--set", "otp_length=null", "--set", "otp_expiry_seconds=null")
     assert cli_json(server, "project", "settings")["otp_length"] == 6
+
+
+def test_provider_secrets_given_to_the_cli_are_sealed_and_never_shown(server: LiveServer) -> None:
+    google = '{"client_id": "1234.apps.googleusercontent.com", "client_secret": "GOCSPX-cli-secret"}'
+    try:
+        changed = cli_json(server, "project", "settings", "--set", f"oauth_providers.google={google}")
+        assert changed["oauth_providers"]["google"]["client_secret"] == "(sealed)"
+        assert (
+            cli_json(server, "project", "show")["settings"]["oauth_providers"]["google"]["client_secret"] == "(sealed)"
+        )
+        assert "GOCSPX-cli-secret" not in cli(server, "project", "show", "--project", server.project_id).stdout
+        stored = stored_rows(server, "SELECT settings FROM projects WHERE id = :p", {"p": server.project_id})
+        assert "GOCSPX-cli-secret" not in stored[0]["settings"]
+        # a changed client ID keeps the sealed secret (the placeholder of a copied dump too)
+        again = cli_json(server, "project", "settings", "--set", "oauth_providers.google.client_secret=(sealed)")
+        assert again["oauth_providers"]["google"]["client_secret"] == "(sealed)"
+    finally:
+        cli_json(server, "project", "settings", "--set", "oauth_providers=null")
 
 
 def test_project_settings_dotted_keys_and_plain_strings(server: LiveServer) -> None:
