@@ -2,7 +2,8 @@
 (GitHub is OAuth 2, not OpenID Connect: there is no ID token, the user is read from the
 API): ``GET /login/oauth/authorize`` (the user is taken as signed in and consenting: the
 test names them), ``POST /login/oauth/access_token`` (client secret and PKCE verifier
-checked, as GitHub does), ``GET /api/user`` and ``GET /api/user/emails``.
+checked, as GitHub does), ``GET /api/user`` and ``GET /api/user/emails``. Discord's flow is
+the same OAuth 2 web flow, its user ``GET /api/users/@me``: the server answers that too.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def fake_github() -> Iterator[FakeGitHub]:
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             if url.path == "/login/oauth/authorize":
                 self._authorize(query)
-            elif url.path in ("/api/user", "/api/user/emails"):
+            elif url.path in ("/api/user", "/api/user/emails", "/api/users/@me"):
                 self._api(url.path)
             else:
                 self.send_json(404, {"message": "Not Found"})
@@ -114,6 +115,9 @@ def fake_github() -> Iterator[FakeGitHub]:
                 self.send_json(401, {"message": "Bad credentials"})
             elif path == "/api/user":
                 self.send_json(200, {"id": user.id, "login": user.login, "name": None, "avatar_url": ""})
+            elif path == "/api/users/@me":  # Discord's user, as its API answers it
+                discord = {"id": str(user.id), "username": user.login, "global_name": None, "avatar": None}
+                self.send_json(200, {**discord, "email": user.email, "verified": user.verified})
             else:
                 emails = [{"email": user.email, "primary": True, "verified": user.verified, "visibility": "private"}]
                 self.send_json(200, emails)

@@ -361,3 +361,21 @@ def test_a_provider_with_linking_off_never_joins_an_existing_user(server: LiveSe
         stored_rows(server, "SELECT subject FROM user_identities WHERE user_id = :u", {"u": existing["user"]["userId"]})
         == []
     )
+
+
+def test_sign_in_with_discord_reads_the_user_from_its_api(server: LiveServer, github: FakeGitHub) -> None:
+    """Discord's preset (OAuth 2 and ``/users/@me``), its endpoints on the loopback server."""
+    configure(server, {"discord": github.provider_setting()})
+    email = unique_email("discord")
+    github.signed_in = GitHubUser(id=80351110224678912, login="nelly", email=email)
+    started = server.client().oauth.start("discord", DEFAULT_REDIRECT)
+    with httpx.Client(timeout=30) as browser:
+        answer = browser.get(browser.get(started["url"]).headers["location"])
+    session = server.client().oauth.exchange_token(app_code(answer))
+    assert session["user"]["loginIds"] == [email]
+    assert session["user"]["name"] == "nelly"
+    assert session["user"]["OAuth"] == {"discord": True}
+    identity = stored_rows(
+        server, "SELECT subject FROM user_identities WHERE user_id = :u", {"u": session["user"]["userId"]}
+    )
+    assert identity == [{"subject": "80351110224678912"}]
