@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from passgate.auth.context import AuthContext
 from passgate.auth.keyring import KeyRing
+from passgate.auth.oauth_providers import ProviderClient
 from passgate.auth.password_hashing import PasswordHashing
 from passgate.auth.projects import ProjectDirectory
 from passgate.auth.ratelimits import RateLimiter
@@ -128,8 +129,7 @@ class Runtime:
             self.dispatcher_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.dispatcher_task
-        await self.http.aclose()
-        await self.ctx.oauth.close()
+        await self.http.aclose()  # the providers' client too (``ctx.oauth`` uses this one)
         await self.ctx.audit_log.drain()
         await self.ctx.origins.close()
         await self.db.close()
@@ -170,6 +170,7 @@ async def build_runtime(settings: Settings, clock: Clock | None = None) -> Runti
             ),
             settings.password_hash_workers,
         ),
+        oauth=ProviderClient(http=http),  # providers' calls share the process's HTTP client
         public_url=(settings.public_url or "").rstrip("/"),
     )
     return Runtime(db=db, ctx=ctx, dispatcher=dispatcher, http=http)

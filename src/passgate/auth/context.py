@@ -30,10 +30,10 @@ class AuthContext:
     notify_outbox: Callable[[], None]
     limiter: RateLimiter
     audit_log: GroupCommit[AuditEvent]
+    oauth: ProviderClient  # social login providers' and tenants' IdPs' endpoints and keys
     # Refresh JWTs this process signed: presented back, they skip the signature check.
     issued_refresh: IssuedTokens = field(default_factory=IssuedTokens)
     passwords: PasswordHashing = field(default_factory=PasswordHashing)
-    oauth: ProviderClient = field(default_factory=ProviderClient)  # social login providers' endpoints and keys
     public_url: str = ""  # the base URL providers call back (empty: the request's own)
 
     def now_ms(self) -> int:

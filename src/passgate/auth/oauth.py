@@ -20,7 +20,6 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -246,7 +245,7 @@ async def finish(
             caller=caller,
             detail={**detail, "reason": error.message},
         )
-        return Returned(_with_params(flow.redirect_url, err=error.code), cookie_name)
+        return Returned(redirects.with_query(flow.redirect_url, err=error.code), cookie_name)
     code = secrets.token_urlsafe(32)
     async with ctx.db.transaction() as tx:
         details: dict[str, Any] = {
@@ -261,7 +260,7 @@ async def finish(
         await oauth_flows_store.record_return(tx, flow.id, signed_in.user_id, code_hash, details, expires)
         await oauth_flows_store.advance(tx, flow.id, _CLAIMED, RETURNED, ctx.now_ms())
     await audit.record(ctx, flow.project_id, CALLBACK_ACTION, user_id=signed_in.user_id, caller=caller, detail=detail)
-    return Returned(_with_params(flow.redirect_url, code=code), cookie_name)
+    return Returned(redirects.with_query(flow.redirect_url, code=code), cookie_name)
 
 
 async def _claim(ctx: AuthContext, state: str) -> Flow:
@@ -308,12 +307,12 @@ async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str]) -> Sign
         raise OAuthRefused("The return names another issuer than the provider's")
     endpoints = await ctx.oauth.endpoints(flow.provider, provider)
     verifier = ctx.secrets.unseal(str(flow.details["verifier"]), "oauth-verifier").decode()
-    secret = oauth_secrets.client_secret(ctx.secrets, project.id, flow.provider, provider, ctx.clock.now())
+    now = ctx.clock.now()
+    secret = oauth_secrets.client_secret(ctx.secrets, project.id, flow.provider, provider, now)
     token = await ctx.oauth.exchange_code(
         provider, endpoints, secret, code=code, verifier=verifier, redirect_uri=flow.callback_url
     )
     nonce = str(flow.details["nonce"])
-    now = ctx.clock.now()
     tokens = (
         oauth_secrets.sealed_tokens(ctx.secrets, project.id, flow.provider, token, now) if provider.store_tokens else ""
     )
@@ -335,7 +334,7 @@ async def _complete(ctx: AuthContext, flow: Flow, query: dict[str, str]) -> Sign
             asserted=asserted,
             mode=str(flow.details.get("mode", oauth_accounts.SIGN_UP_OR_IN)),
             tokens=tokens,
-            now=ctx.clock.now(),
+            now=now,
         )
         if flow.user_id and account.user.id != flow.user_id:
             raise OAuthRefused("The provider identity belongs to another user than the signed-in one")
@@ -381,8 +380,3 @@ def _object(value: Any) -> dict[str, object]:
 
 def _hash(ctx: AuthContext, purpose: str, value: str) -> str:
     return ctx.secrets.code_mac(purpose, value)
-
-
-def _with_params(url: str, **params: str) -> str:
-    """``url`` with ``params`` added to its query (``&`` when it has one)."""
-    return f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params)}"

@@ -68,23 +68,14 @@ class _Cached:
 
 @dataclass
 class ProviderClient:
-    """Provider endpoints and keys, cached per issuer for ``cache_seconds``; one HTTP client
-    for every provider call (made lazily, closed with ``close``)."""
+    """Provider endpoints and keys, cached per issuer for ``cache_seconds``; provider calls go
+    through ``http``, the serving process's client (its runtime closes it)."""
 
+    http: httpx.AsyncClient
     cache_seconds: float = 3600.0
-    http: httpx.AsyncClient | None = None
     _discovered: dict[str, _Cached] = field(default_factory=dict)
     _jwks: dict[str, _Cached] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def _client(self) -> httpx.AsyncClient:
-        if self.http is None:
-            self.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0), follow_redirects=False)
-        return self.http
-
-    async def close(self) -> None:
-        if self.http is not None:
-            await self.http.aclose()
 
     # --- endpoints ------------------------------------------------------------------------
     async def endpoints(self, name: str, provider: OAuthProvider) -> Endpoints:
@@ -259,14 +250,14 @@ class ProviderClient:
 
     # --- HTTP -------------------------------------------------------------------------------
     async def _get_json(self, url: str, headers: dict[str, str] | None = None) -> Any:
-        return await self._json(self._client().build_request("GET", url, headers=headers))
+        return await self._json(self.http.build_request("GET", url, headers=headers))
 
     async def _post_json(self, url: str, body: str, headers: dict[str, str]) -> Any:
-        return await self._json(self._client().build_request("POST", url, content=body, headers=headers))
+        return await self._json(self.http.build_request("POST", url, content=body, headers=headers))
 
     async def _json(self, request: httpx.Request) -> Any:
         try:
-            response = await self._client().send(request)
+            response = await self.http.send(request)
         except httpx.HTTPError as exc:
             raise OAuthProviderUnavailable(f"{request.url.host} did not answer: {type(exc).__name__}") from exc
         if len(response.content) > _MAX_RESPONSE_BYTES:

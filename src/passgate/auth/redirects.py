@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from passgate.auth.origins import MalformedOrigin, Origin, matches, origin_of
 from passgate.errors import RedirectNotAllowed
 
-__all__ = ["RedirectNotAllowed", "resolve", "validate_entry", "with_token"]
+__all__ = ["RedirectNotAllowed", "resolve", "validate_entry", "with_query", "with_token"]
 
 _ENCODED_SEPARATOR = re.compile(r"%(2e|2f|5c|00)", re.IGNORECASE)
 
@@ -80,4 +80,9 @@ def resolve(requested: str | None, *, approved: list[str], default: str) -> str:
 
 def with_token(url: str, token: str) -> str:
     """``url`` with ``t=<token>`` added to its query."""
-    return f"{url}{'&' if urlsplit(url).query else '?'}t={token}"
+    return with_query(url, t=token)
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with ``params`` added to its query (after ``&`` when it has one already)."""
+    return f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params)}"

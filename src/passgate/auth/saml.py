@@ -136,6 +136,7 @@ async def start(
                 "tenantId": configuration.tenant_id,
                 "ssoId": configuration.sso_id,
                 "requestId": auth.get_last_request_id(),
+                "entityId": sp.entity_id,  # the audience the response must name
             }
         },
         state=relay,
@@ -159,7 +160,8 @@ async def acs(
             configuration = await sso_store.find(tx, project_id, tenant_id, str(ref.get("ssoId", "")))
         if configuration is None or configuration.auth_type != "saml":
             raise OAuthRefused("The tenant's SAML SSO is not configured")
-        asserted = await _accepted(ctx, project_id, configuration, flow.callback_url, form, str(ref["requestId"]))
+        sp = ServiceProvider(entity_id=str(ref["entityId"]), acs_url=flow.callback_url)
+        asserted = await _accepted(ctx, project_id, configuration, sp, form, str(ref["requestId"]))
         async with ctx.db.transaction() as tx:
             user, first_seen = await sso_accounts.sign_in(
                 tx, ctx, project, configuration, asserted, tokens="", provider_name=flow.provider
@@ -173,17 +175,15 @@ async def _accepted(
     ctx: AuthContext,
     project_id: str,
     configuration: SSOConfiguration,
-    acs_url: str,
+    sp: ServiceProvider,
     form: dict[str, str],
     request_id: str,
 ) -> ProviderUser:
     """The user the response asserts, once every check passed and its assertion is in the
     replay cache; ``OAuthRefused`` naming the first check that failed."""
-    entity_id = configuration.saml.sp_entity_id or acs_url.replace(ACS_PREFIX, METADATA_PREFIX)
-    sp = ServiceProvider(entity_id=entity_id, acs_url=acs_url)
     if "SAMLResponse" not in form:
         raise OAuthRefused("The IdP's return carries no SAMLResponse")
-    auth = OneLogin_Saml2_Auth(_request_data(acs_url, form), old_settings=_settings(configuration, sp))
+    auth = OneLogin_Saml2_Auth(_request_data(sp.acs_url, form), old_settings=_settings(configuration, sp))
     try:
         auth.process_response(request_id=request_id)
     except Exception as exc:

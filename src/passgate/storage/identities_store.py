@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from passgate.storage.database import Transaction, in_list
 
+_COLUMNS = "project_id, provider, subject, user_id, email, tokens"  # an ``Identity``'s, in order
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -21,8 +23,7 @@ class Identity:
 
 async def find(tx: Transaction, project_id: str, provider: str, subject: str) -> Identity | None:
     row = await tx.fetch_one(
-        "SELECT project_id, provider, subject, user_id, email, tokens FROM user_identities"
-        " WHERE project_id = :p AND provider = :v AND subject = :s",
+        f"SELECT {_COLUMNS} FROM user_identities WHERE project_id = :p AND provider = :v AND subject = :s",
         {"p": project_id, "v": provider, "s": subject},
     )
     return Identity(**row) if row else None
@@ -30,8 +31,7 @@ async def find(tx: Transaction, project_id: str, provider: str, subject: str) ->
 
 async def find_of_user(tx: Transaction, user_id: str, provider: str) -> Identity | None:
     row = await tx.fetch_one(
-        "SELECT project_id, provider, subject, user_id, email, tokens FROM user_identities"
-        " WHERE user_id = :u AND provider = :v",
+        f"SELECT {_COLUMNS} FROM user_identities WHERE user_id = :u AND provider = :v",
         {"u": user_id, "v": provider},
     )
     return Identity(**row) if row else None
@@ -80,9 +80,6 @@ async def touch(tx: Transaction, identity: Identity, email: str, tokens: str, no
             "now": now_ms,
         },
     )
-
-
-_COLUMNS = "project_id, provider, subject, user_id, email, tokens"
 
 
 async def of_users(tx: Transaction, user_ids: list[str]) -> dict[str, list[Identity]]:

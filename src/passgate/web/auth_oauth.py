@@ -16,8 +16,6 @@ from passgate.web.schemas.base import required
 from passgate.web.schemas.oauth import OAuthExchangeRequest, OAuthStartQuery, OAuthStartRequest, OAuthStartResponse
 from passgate.web.schemas.sessions import JWTResponse
 
-_MAX_FORM_BYTES = 64 * 1024
-
 
 async def _start(
     mode: str,
@@ -58,11 +56,20 @@ def answer_started(started: oauth.Started, response: Response) -> OAuthStartResp
     return OAuthStartResponse(url=started.url)
 
 
+def public_base(ctx: AuthContext, request: Request) -> str:
+    """The URL providers and IdPs reach passgate at: ``public_url`` when set, else the URL
+    this request reached (callbacks, the SAML SP's entity ID and ACS live under it)."""
+    return ctx.public_url or str(request.base_url).rstrip("/")
+
+
 def callback_url(ctx: AuthContext, request: Request) -> str:
-    """passgate's callback as the provider must call it: under ``public_url`` when set,
-    else under the URL this request reached."""
-    base = ctx.public_url or str(request.base_url).rstrip("/")
-    return base + oauth.CALLBACK_PATH
+    """passgate's callback as the provider must call it."""
+    return public_base(ctx, request) + oauth.CALLBACK_PATH
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """A provider's form-encoded POST (its size already capped by ``web/bodycap.py``)."""
+    return dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
 
 
 async def start(
@@ -97,8 +104,7 @@ async def callback(ctx: AuthContext, request: Request) -> Response:
     the app with ``code`` (or ``err``)."""
     params = dict(request.query_params)
     if request.method == "POST":
-        raw = await request.body()
-        params.update(parse_qsl(raw[:_MAX_FORM_BYTES].decode("utf-8", "replace")))
+        params.update(await form_of(request))
     return redirect_to_app(await oauth.callback(ctx, params, dict(request.cookies), caller_of(request)))
 
 

@@ -3,22 +3,18 @@ and Python's deprecated ``saml`` use those: contract part 2 §4.1)."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from passgate.auth import saml, sso
 from passgate.auth.context import AuthContext
 from passgate.mgmt import sso as sso_settings
-from passgate.web.auth_oauth import answer_started, callback_url, redirect_to_app
+from passgate.web.auth_oauth import answer_started, callback_url, form_of, public_base, redirect_to_app
 from passgate.web.bearer import AuthCall, caller_of
 from passgate.web.parsing import login_options
 from passgate.web.schemas.base import required
 from passgate.web.schemas.oauth import OAuthStartRequest, OAuthStartResponse
 from passgate.web.schemas.sso import SSOStartQuery
-
-_MAX_FORM_BYTES = 256 * 1024  # a signed response with certificates and attributes
 
 
 async def start(
@@ -39,15 +35,13 @@ async def start(
         refresh_jwt=call.refresh_jwt,
         from_browser="origin" in request.headers,
     )
-    base = call.ctx.public_url or str(request.base_url).rstrip("/")
-    return answer_started(await sso.start(call.ctx, call.project, begin, base), response)
+    return answer_started(await sso.start(call.ctx, call.project, begin, public_base(call.ctx, request)), response)
 
 
 async def saml_acs(ctx: AuthContext, request: Request, project_id: str, tenant_id: str) -> Response:
     """The IdP's POSTed SAML response (the SP's assertion consumer service): redirects to the
     app with ``code`` (or ``err``)."""
-    raw = await request.body()
-    form = dict(parse_qsl(raw[:_MAX_FORM_BYTES].decode("utf-8", "replace")))
+    form = await form_of(request)
     returned = await saml.acs(ctx, project_id, tenant_id, form, dict(request.cookies), caller_of(request))
     return redirect_to_app(returned)
 
@@ -55,6 +49,5 @@ async def saml_acs(ctx: AuthContext, request: Request, project_id: str, tenant_i
 async def saml_metadata(ctx: AuthContext, request: Request, project_id: str, tenant_id: str) -> Response:
     """The tenant's SP metadata (XML), for its IdP's administrators."""
     loaded = await sso_settings.load(ctx, await ctx.projects.get(project_id), tenant_id)
-    base = ctx.public_url or str(request.base_url).rstrip("/")
-    sp = saml.service_provider(base, project_id, loaded.configuration)
+    sp = saml.service_provider(public_base(ctx, request), project_id, loaded.configuration)
     return Response(saml.sp_metadata(loaded.configuration, sp), media_type="application/samlmetadata+xml")

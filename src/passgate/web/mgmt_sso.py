@@ -11,6 +11,7 @@ from passgate.errors import MissingArgument
 from passgate.mgmt import sso
 from passgate.models.sso import SAMLSettings, SSOConfiguration
 from passgate.models.tenants import TenantRecord
+from passgate.web.auth_oauth import public_base
 from passgate.web.bearer import AuthCall
 from passgate.web.schemas.base import EmptyResponse, required
 from passgate.web.schemas.sso import (
@@ -44,8 +45,7 @@ def _given(settings: T | None) -> T:
 def _answer_of(
     call: AuthCall, request: Request, tenant: TenantRecord, configuration: SSOConfiguration
 ) -> SSOSettingsResponse:
-    base = call.ctx.public_url or str(request.base_url).rstrip("/")
-    sp = saml.service_provider(base, call.project.id, configuration)
+    sp = saml.service_provider(public_base(call.ctx, request), call.project.id, configuration)
     return SSOSettingsResponse.of(tenant, configuration, (sp.entity_id, sp.acs_url))
 
 
