@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from tests.oauth.issuers import Issuer, log_in
-from tests.support import DEFAULT_REDIRECT, LiveServer, mgmt_request
+from tests.support import DEFAULT_REDIRECT, LiveServer, mgmt_request, stored_rows
 
 PROVIDER = "loopback"  # the name projects give the loopback issuer
 
@@ -53,3 +53,28 @@ def signed_in_through(server: LiveServer, issuer: Issuer, login: str) -> dict[st
     code = app_code(returned_to_app(server, issuer.url, login))
     session: dict[str, Any] = server.client().oauth.exchange_token(code)
     return session
+
+
+def auth_post(
+    server: LiveServer,
+    path: str,
+    *,
+    params: dict[str, str] | None = None,
+    body: dict[str, Any] | None = None,
+    **headers: str,
+) -> httpx.Response:
+    """A POST to an auth route as a client that is not the SDK (the browser's paths, an
+    ``Origin``), with the project's bearer and ``body`` (``{}`` when none is given)."""
+    return httpx.post(
+        f"{server.base_url}{path}",
+        params=params,
+        json=body or {},
+        headers={"Authorization": f"Bearer {server.project_id}", **headers},
+        timeout=30,
+    )
+
+
+def identity_subjects(server: LiveServer, user_id: str) -> list[str]:
+    """The provider subjects stored for the user (its identities)."""
+    rows = stored_rows(server, "SELECT subject FROM user_identities WHERE user_id = :u", {"u": user_id})
+    return [row["subject"] for row in rows]

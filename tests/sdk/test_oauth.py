@@ -12,7 +12,17 @@ import pytest
 from descope import AuthException, LoginOptions
 
 from passgate.clock import SystemClock
-from tests.oauth.flows import PROVIDER, app_code, app_error, callback_of, configure, returned_to_app, signed_in_through
+from tests.oauth.flows import (
+    PROVIDER,
+    app_code,
+    app_error,
+    auth_post,
+    callback_of,
+    configure,
+    identity_subjects,
+    returned_to_app,
+    signed_in_through,
+)
 from tests.oauth.github import FakeGitHub, GitHubUser, fake_github
 from tests.oauth.issuers import Issuer, log_in, oidc_issuer
 from tests.oauth.tampering import TAMPERING, signing_key, tampering_proxy
@@ -103,10 +113,7 @@ def test_an_unverified_email_never_links_and_creates_nothing(server: LiveServer,
     answer = returned_to_app(server, issuer.url, f"unverified:{email}")
     assert app_error(answer) == "E063004"
     assert users_with_login_id(server, email) == 1
-    assert (
-        stored_rows(server, "SELECT subject FROM user_identities WHERE user_id = :u", {"u": victim["user"]["userId"]})
-        == []
-    )
+    assert identity_subjects(server, victim["user"]["userId"]) == []
     assert (
         stored_rows(server, "SELECT user_id FROM user_identities WHERE subject = :s", {"s": f"unverified:{email}"})
         == []
@@ -166,14 +173,8 @@ def test_an_unapproved_redirect_url_is_refused_before_the_provider_is_asked(serv
 
 def test_a_start_from_a_browser_is_bound_to_that_browser(server: LiveServer, issuer: Issuer) -> None:
     email = unique_email("bound")
-    headers = {"Authorization": f"Bearer {server.project_id}", "Origin": "http://localhost:3000"}
-    started = httpx.post(
-        f"{server.base_url}/v1/auth/oauth/authorize",
-        params={"provider": PROVIDER, "redirectURL": DEFAULT_REDIRECT},
-        json={},
-        headers=headers,
-        timeout=30,
-    )
+    params = {"provider": PROVIDER, "redirectURL": DEFAULT_REDIRECT}
+    started = auth_post(server, "/v1/auth/oauth/authorize", params=params, Origin="http://localhost:3000")
     assert started.status_code == 200, started.text
     binding = started.headers["set-cookie"]
     assert all(attribute in binding for attribute in ("HttpOnly", "Secure", "SameSite=none"))
@@ -183,13 +184,7 @@ def test_a_start_from_a_browser_is_bound_to_that_browser(server: LiveServer, iss
         assert app_error(victim.get(back)) == "E063003"  # a link handed to another browser
     assert users_with_login_id(server, email) == 0
 
-    again = httpx.post(
-        f"{server.base_url}/v1/auth/oauth/authorize",
-        params={"provider": PROVIDER, "redirectURL": DEFAULT_REDIRECT},
-        json={},
-        headers=headers,
-        timeout=30,
-    )
+    again = auth_post(server, "/v1/auth/oauth/authorize", params=params, Origin="http://localhost:3000")
     name, _, value = again.headers["set-cookie"].partition(";")[0].partition("=")
     with httpx.Client(timeout=30) as browser:
         back = log_in(browser, again.json()["url"], email, until=callback_of(server))
@@ -277,10 +272,7 @@ def test_sign_in_with_github_reads_the_user_from_its_api(server: LiveServer, git
     assert session["user"]["loginIds"] == [email]
     assert session["user"]["name"] == "octocat"
     assert session["user"]["OAuth"] == {"github": True}
-    identity = stored_rows(
-        server, "SELECT subject FROM user_identities WHERE user_id = :u", {"u": session["user"]["userId"]}
-    )
-    assert identity == [{"subject": "583231"}]
+    assert identity_subjects(server, session["user"]["userId"]) == ["583231"]
 
 
 def test_github_with_an_unverified_primary_email_does_not_link(server: LiveServer, github: FakeGitHub) -> None:
@@ -357,10 +349,7 @@ def test_a_provider_with_linking_off_never_joins_an_existing_user(server: LiveSe
     email = unique_email("no-link")
     existing = signed_in(server, email)
     assert app_error(returned_to_app(server, issuer.url, email, provider="unlinked")) == "E063004"
-    assert (
-        stored_rows(server, "SELECT subject FROM user_identities WHERE user_id = :u", {"u": existing["user"]["userId"]})
-        == []
-    )
+    assert identity_subjects(server, existing["user"]["userId"]) == []
 
 
 def test_sign_in_with_discord_reads_the_user_from_its_api(server: LiveServer, github: FakeGitHub) -> None:
@@ -375,7 +364,4 @@ def test_sign_in_with_discord_reads_the_user_from_its_api(server: LiveServer, gi
     assert session["user"]["loginIds"] == [email]
     assert session["user"]["name"] == "nelly"
     assert session["user"]["OAuth"] == {"discord": True}
-    identity = stored_rows(
-        server, "SELECT subject FROM user_identities WHERE user_id = :u", {"u": session["user"]["userId"]}
-    )
-    assert identity == [{"subject": "80351110224678912"}]
+    assert identity_subjects(server, session["user"]["userId"]) == ["80351110224678912"]

@@ -14,7 +14,7 @@ import pytest
 from descope import AuthException
 from descope.management.sso_settings import AttributeMapping, RoleMapping, SSOOIDCSettings
 
-from tests.oauth.flows import app_code, app_error, callback_of
+from tests.oauth.flows import app_code, app_error, auth_post, callback_of
 from tests.oauth.issuers import Issuer, log_in, oidc_issuer
 from tests.support import DEFAULT_REDIRECT, LiveServer, error_code, signed_in, stored_rows, tag
 
@@ -87,23 +87,14 @@ def test_a_tenants_users_sign_in_through_its_oidc_identity_provider(server: Live
 def test_the_saml_path_of_the_browser_sdk_starts_the_same_sign_in(server: LiveServer, idp: Issuer) -> None:
     domain = f"{tag('saml-path')}.example.com".lower()
     tenant_id = sso_tenant(server, idp, domain=domain)
-    started = httpx.post(
-        f"{server.base_url}/v1/auth/saml/authorize",
-        params={"tenant": tenant_id, "redirectURL": DEFAULT_REDIRECT},
-        json={},
-        headers={"Authorization": f"Bearer {server.project_id}"},
-        timeout=30,
+    started = auth_post(
+        server, "/v1/auth/saml/authorize", params={"tenant": tenant_id, "redirectURL": DEFAULT_REDIRECT}
     )
     assert started.status_code == 200, started.text
     with httpx.Client(timeout=30) as browser:
         back = log_in(browser, started.json()["url"], f"bob@{domain}", until=callback_of(server))
         code = app_code(browser.get(back))
-    exchanged = httpx.post(
-        f"{server.base_url}/v1/auth/saml/exchange",
-        json={"code": code},
-        headers={"Authorization": f"Bearer {server.project_id}"},
-        timeout=30,
-    )
+    exchanged = auth_post(server, "/v1/auth/saml/exchange", body={"code": code})
     assert exchanged.status_code == 200, exchanged.text
     assert exchanged.json()["user"]["loginIds"] == [f"bob@{domain}"]
 
@@ -175,13 +166,7 @@ def test_the_tenant_is_found_by_the_login_hints_email_domain(server: LiveServer,
     domain = f"{tag('hint')}.example.com".lower()
     tenant_id = sso_tenant(server, idp, domain=domain)
     email = f"gina@{domain}"
-    started = httpx.post(
-        f"{server.base_url}/v1/auth/sso/authorize",
-        params={"loginHint": email, "redirectURL": DEFAULT_REDIRECT},
-        json={},
-        headers={"Authorization": f"Bearer {server.project_id}"},
-        timeout=30,
-    )
+    started = auth_post(server, "/v1/auth/sso/authorize", params={"loginHint": email, "redirectURL": DEFAULT_REDIRECT})
     assert started.status_code == 200, started.text
     assert "login_hint=gina%40" in started.json()["url"]  # passed on to the IdP
     with httpx.Client(timeout=30) as browser:
